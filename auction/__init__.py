@@ -1,0 +1,1 @@
+"""The product core: cases, lots, schedules, buyers, deposits, results."""

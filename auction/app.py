@@ -1,0 +1,77 @@
+"""Composition root: Settings, lifespan, create_app(). The only module that imports realtime/ and search/."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from auction import routes as core_routes
+from auction.config import Settings
+from auction.db import make_engine, sessionmaker, write_sessionmaker
+from auction.errors import ApiError, api_error_handler, http_error_handler, server_error_handler
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+@dataclass
+class Services:
+    """Long-lived resources, built in the lifespan and reached through request.app.state."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    write_sessionmaker: async_sessionmaker[AsyncSession]
+
+
+def all_routes() -> list[BaseRoute]:
+    from realtime import routes as realtime_routes
+    from search import routes as search_routes
+
+    return [
+        *core_routes.routes,
+        *search_routes.routes,
+        *realtime_routes.routes,
+        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+    ]
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url, echo=settings.echo_sql)
+        services = Services(settings, engine, sessionmaker(engine), write_sessionmaker(engine))
+        app.state.services = services
+        from realtime.rooms import RoomHub
+
+        hub = await RoomHub.start(services)
+        app.state.hub = hub
+        try:
+            yield
+        finally:
+            await hub.stop()
+            await engine.dispose()
+
+    app = Starlette(
+        routes=all_routes(),
+        lifespan=lifespan,
+        middleware=[Middleware(GZipMiddleware, minimum_size=1024)],
+        exception_handlers={
+            ApiError: api_error_handler,
+            HTTPException: http_error_handler,
+            500: server_error_handler,
+        },
+    )
+    app.state.settings = settings
+    return app

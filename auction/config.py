@@ -1,0 +1,45 @@
+"""Settings: read from the environment once, passed into create_app()."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = f"sqlite+aiosqlite:///{ROOT / 'var' / 'auction.db'}"
+
+
+def _env(name: str, default: str) -> str:
+    # An empty variable means "use the default" so scripts can blank one out.
+    return os.environ.get(name) or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DB
+    broker_url: str = "memory://"
+    secret_key: str = "dev-only-secret-change-me"
+    # Cookies marked Secure only behind TLS; local http development needs them plain.
+    secure_cookies: bool = False
+    # Room limits (issue 5): bounded per-socket outbox, frame size and message rate.
+    ws_outbox: int = 256
+    ws_max_frame: int = 4096
+    ws_rate_per_sec: float = 20.0
+    ws_heartbeat_sec: float = 20.0
+    echo_sql: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            database_url=_env("DATABASE_URL", DEFAULT_DB),
+            broker_url=_env("BROKER_URL", "memory://"),
+            secret_key=_env("SECRET_KEY", "dev-only-secret-change-me"),
+            secure_cookies=_env("SECURE_COOKIES", "0") == "1",
+            echo_sql=_env("ECHO_SQL", "0") == "1",
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

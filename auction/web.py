@@ -1,0 +1,29 @@
+"""Page rendering shared by every package: one Jinja environment over each package's templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from auction import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+_loader = jinja2.ChoiceLoader(
+    [jinja2.FileSystemLoader(str(ROOT / pkg / "templates")) for pkg in ("auction", "search", "realtime")]
+)
+templates = Jinja2Templates(env=jinja2.Environment(loader=_loader, autoescape=True))
+
+
+def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+    response = templates.TemplateResponse(
+        request, name, {**i18n.context(request), **ctx}, status_code=status_code
+    )
+    lang = request.query_params.get("lang")
+    if lang in i18n.LANGS:
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+    return response

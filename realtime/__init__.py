@@ -1,0 +1,1 @@
+"""The e-Offering room: live bidding over WebSockets."""

@@ -1,0 +1,1 @@
+"""Discovery: by location, by red-case number, condos along the rail lines, maps."""
