@@ -148,14 +148,15 @@ def token_of(conn: HTTPConnection) -> str | None:
 
 
 async def principal(conn: HTTPConnection) -> Principal:
-    """Resolve the caller once per request (cached on the request state)."""
-    cached = getattr(conn.state, "principal", None)
+    """Resolve the caller once per request, cached in the request's own scope: `request.state`
+    can be one dict shared by every request (asgi-lifespan hands the lifespan state over as is)."""
+    cached = conn.scope.get("auction.principal")
     if cached is not None:
         return cached
     sm = conn.app.state.services.sessionmaker
     async with sm() as session:
         who = await principal_for_token(session, token_of(conn))
-    conn.state.principal = who
+    conn.scope["auction.principal"] = who
     return who
 
 

@@ -1,0 +1,317 @@
+"""JSON API for accounts, buyer profiles, registrations, deposits, refunds and balances.
+Thin: parse, authorise, call a service inside one unit of work, answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from auction import audit, auth, csrf, profiles, refunds, registration
+from auction.errors import ApiError
+from auction.models import BuyerProfile, User
+from auction.services import parse_id
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+TRUE = ("1", "true", "on", "yes")
+
+
+async def payload(request: Request) -> dict[str, Any]:
+    """A JSON object or a form, as a plain dict; anything else is a 400."""
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("application/json"):
+        try:
+            data = await request.json()
+        except ValueError as exc:
+            raise ApiError(400, "bad_json", "ข้อมูลไม่ใช่ JSON", "Body is not valid JSON") from exc
+        if not isinstance(data, dict):
+            raise ApiError(400, "bad_json", "ข้อมูลต้องเป็นออบเจกต์", "Body must be a JSON object")
+        return data
+    if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        return {k: v for k, v in form.items() if isinstance(v, str)}
+    return {}
+
+
+async def guarded(request: Request) -> dict[str, Any]:
+    data = await payload(request)
+    csrf.check(request, data.get(csrf.FIELD))
+    return data
+
+
+def flag(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in TRUE)
+
+
+def write_sm(request: Request) -> Any:
+    return request.app.state.services.write_sessionmaker
+
+
+def read_sm(request: Request) -> Any:
+    return request.app.state.services.sessionmaker
+
+
+def user_view(user: User | auth.Principal) -> dict[str, Any]:
+    uid = user.id if isinstance(user, User) else user.user_id
+    return {"id": uid, "email": user.email, "role": user.role, "office_id": user.office_id,
+            "display_name": user.display_name}  # fmt: skip
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        auth.COOKIE, token, max_age=auth.SESSION_DAYS * 86400, httponly=True, samesite="lax",
+        secure=request.app.state.settings.secure_cookies, path="/",
+    )  # fmt: skip
+
+
+def credentials(data: dict[str, Any]) -> tuple[str, str]:
+    email = str(data.get("email") or "").strip().lower()
+    password = str(data.get("password") or "")
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise ApiError(400, "bad_email", "อีเมลไม่ถูกต้อง", "Email is not valid", param="email")
+    if not 8 <= len(password) <= 200:
+        raise ApiError(400, "weak_password", "รหัสผ่านต้องยาว 8 ตัวอักษรขึ้นไป", "Password needs 8 or more characters",
+                       param="password")  # fmt: skip
+    return email, password
+
+
+async def do_signup(request: Request, data: dict[str, Any]) -> tuple[User, str]:
+    email, password = credentials(data)
+    name = str(data.get("display_name") or "").strip()[:200]
+    async with write_sm(request).begin() as s:
+        # Self-service makes buyers only; officers come from the CLI (python -m auction create-officer).
+        user = await auth.create_user(s, email, password, role="buyer", display_name=name)
+        token = await auth.start_session(s, user.id)
+        auth_audit(s, user.id, "signup")
+    return user, token
+
+
+async def do_login(request: Request, data: dict[str, Any]) -> tuple[User, str]:
+    async with write_sm(request).begin() as s:
+        user, token = await auth.login(s, str(data.get("email") or ""), str(data.get("password") or ""))
+    return user, token
+
+
+def auth_audit(s: Any, user_id: int, action: str) -> None:
+    audit.record(s, user_id, "user", user_id, action, None, "buyer")
+
+
+async def signup(request: Request) -> JSONResponse:
+    data = await guarded(request)
+    user, token = await do_signup(request, data)
+    response = JSONResponse({"user": user_view(user), "token": token,
+                             "csrf": csrf.token(request, token)}, status_code=201)  # fmt: skip
+    set_session_cookie(request, response, token)
+    return response
+
+
+async def login(request: Request) -> JSONResponse:
+    data = await guarded(request)
+    user, token = await do_login(request, data)
+    response = JSONResponse({"user": user_view(user), "token": token, "csrf": csrf.token(request, token)})
+    set_session_cookie(request, response, token)
+    return response
+
+
+async def do_logout(request: Request) -> None:
+    token = auth.token_of(request)
+    if token:
+        async with write_sm(request).begin() as s:
+            await auth.end_session(s, token)
+
+
+async def logout(request: Request) -> JSONResponse:
+    await guarded(request)
+    await do_logout(request)
+    response = JSONResponse({"ok": True})
+    response.delete_cookie(auth.COOKIE, path="/")
+    return response
+
+
+async def me(request: Request) -> JSONResponse:
+    who = await auth.require_login(request)
+    async with read_sm(request)() as s:
+        profile = await s.get(BuyerProfile, who.user_id)
+    return JSONResponse({"user": user_view(who), "profile": profiles.view(profile),
+                         "csrf": csrf.token(request)})  # fmt: skip
+
+
+async def save_profile(request: Request) -> JSONResponse:
+    who = await auth.require_login(request)
+    data = await guarded(request)
+    async with write_sm(request).begin() as s:
+        profile = await profiles.save(s, who, data, registration.today())
+        body = profiles.view(profile)
+    return JSONResponse({"profile": body})
+
+
+async def my_registrations(request: Request) -> JSONResponse:
+    who = await auth.require_login(request)
+    async with read_sm(request)() as s:
+        items = await registration.mine(s, who.user_id or 0)
+    return JSONResponse({"items": items})
+
+
+def optional_id(data: dict[str, Any], key: str) -> int | None:
+    raw = data.get(key)
+    if raw in (None, ""):
+        return None
+    return parse_id(str(raw), key)
+
+
+async def do_register(
+    request: Request, who: auth.Principal, lot_id: int, data: dict[str, Any]
+) -> dict[str, Any]:
+    async with write_sm(request).begin() as s:
+        reg = await registration.register(
+            s, who, lot_id, optional_id(data, "round_id"), setoff=flag(data.get("setoff")),
+            proxy_name=data.get("proxy_principal_name"), proxy_id=data.get("proxy_principal_id"),
+        )  # fmt: skip
+        return registration.view(reg)
+
+
+async def register(request: Request) -> JSONResponse:
+    lot_id = parse_id(request.path_params["lot_id"], "lot_id")
+    who = await auth.require_login(request)
+    data = await guarded(request)
+    return JSONResponse(await do_register(request, who, lot_id, data), status_code=201)
+
+
+async def registration_detail(request: Request) -> JSONResponse:
+    reg_id = parse_id(request.path_params["reg_id"], "reg_id")
+    who = await auth.require_login(request)
+    async with read_sm(request)() as s:
+        return JSONResponse(await registration.one(s, who, reg_id))
+
+
+async def cancel(request: Request) -> JSONResponse:
+    reg_id = parse_id(request.path_params["reg_id"], "reg_id")
+    who = await auth.require_login(request)
+    await guarded(request)
+    async with write_sm(request).begin() as s:
+        reg = await registration.cancel(s, who, reg_id)
+        return JSONResponse(registration.view(reg))
+
+
+# --- officers ---------------------------------------------------------------------------------
+
+
+def query_date(request: Request, key: str = "sale_date") -> dt.date | None:
+    raw = request.query_params.get(key)
+    if not raw:
+        return None
+    day = profiles.parse_date(raw)
+    if day is None:
+        raise ApiError(400, "bad_date", "วันที่ไม่ถูกต้อง", f"{key} is not a date", param=key)
+    return day
+
+
+async def officer_queue(request: Request) -> JSONResponse:
+    who = await auth.require_officer(request)
+    status = request.query_params.get("status", "pending_deposit")
+    async with read_sm(request)() as s:
+        items = await registration.queue(s, who, status, query_date(request))
+    return JSONResponse({"items": items})
+
+
+async def officer_action(request: Request, key: str = "reg_id") -> tuple[auth.Principal, int, dict[str, Any]]:
+    """Officer first, then the id: a buyer learns nothing about which ids exist."""
+    who = await auth.require_officer(request)
+    target = parse_id(request.path_params[key], key)
+    return who, target, await guarded(request)
+
+
+def registration_action(service: Any, *fields: str) -> Any:
+    """An officer endpoint that moves one registration: its service gets the named body fields."""
+
+    async def endpoint(request: Request) -> JSONResponse:
+        who, reg_id, data = await officer_action(request)
+        async with write_sm(request).begin() as s:
+            reg = await service(s, who, reg_id, *(data.get(f) for f in fields))
+            return JSONResponse(registration.view(reg))
+
+    return endpoint
+
+
+async def walk_in(request: Request) -> JSONResponse:
+    who, round_id, data = await officer_action(request, "round_id")
+    async with write_sm(request).begin() as s:
+        reg = await registration.register_walk_in(
+            s, who, round_id, data.get("name"), data.get("id_no"), data.get("method"), data.get("reference"),
+            setoff=flag(data.get("setoff")),
+        )  # fmt: skip
+        return JSONResponse(registration.view(reg), status_code=201)
+
+
+async def refund_list(request: Request) -> Response:
+    who = await auth.require_officer(request)
+    async with read_sm(request)() as s:
+        rows = await refunds.refund_list(s, who)
+    if request.query_params.get("format") == "csv" or request.url.path.endswith(".csv"):
+        return Response(
+            refunds.to_csv(rows), media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="refunds.csv"'},
+        )  # fmt: skip
+    return JSONResponse({"items": rows, "total": sum(r["deposit"] for r in rows)})
+
+
+async def sale_list(request: Request) -> JSONResponse:
+    who = await auth.require_officer(request)
+    async with read_sm(request)() as s:
+        return JSONResponse({"items": await refunds.sales(s, who)})
+
+
+async def extend(request: Request) -> JSONResponse:
+    who, sale_id, data = await officer_action(request, "sale_id")
+    async with write_sm(request).begin() as s:
+        sale = await refunds.extend_balance(s, who, sale_id, profiles.parse_date(data.get("due_date")),
+                                            data.get("reason"))  # fmt: skip
+        rnd = await s.get(refunds.SaleRound, sale.round_id)
+        return JSONResponse(refunds.sale_view(sale, rnd))
+
+
+async def default(request: Request) -> JSONResponse:
+    who, sale_id, data = await officer_action(request, "sale_id")
+    async with write_sm(request).begin() as s:
+        sale = await refunds.mark_defaulted(s, who, sale_id, data.get("reason"))
+        rnd = await s.get(refunds.SaleRound, sale.round_id)
+        return JSONResponse(refunds.sale_view(sale, rnd))
+
+
+routes = [
+    Route("/api/auth/signup", signup, methods=["POST"]),
+    Route("/api/auth/login", login, methods=["POST"]),
+    Route("/api/auth/logout", logout, methods=["POST"]),
+    Route("/api/me", me),
+    Route("/api/me/profile", save_profile, methods=["PUT", "POST"]),
+    Route("/api/me/registrations", my_registrations),
+    Route("/api/lots/{lot_id}/registrations", register, methods=["POST"]),
+    Route("/api/registrations/{reg_id}", registration_detail),
+    Route("/api/registrations/{reg_id}/cancel", cancel, methods=["POST"]),
+    Route("/api/officer/registrations", officer_queue),
+    Route(
+        "/api/officer/registrations/{reg_id}/confirm",
+        registration_action(registration.confirm, "method", "reference"),
+        methods=["POST"],
+    ),
+    Route(
+        "/api/officer/registrations/{reg_id}/reject",
+        registration_action(registration.reject, "reason"),
+        methods=["POST"],
+    ),
+    Route(
+        "/api/officer/registrations/{reg_id}/refunded",
+        registration_action(refunds.mark_refunded, "reference"),
+        methods=["POST"],
+    ),
+    Route("/api/officer/rounds/{round_id}/walk-ins", walk_in, methods=["POST"]),
+    Route("/api/officer/refunds", refund_list),
+    Route("/api/officer/refunds.csv", refund_list),
+    Route("/api/officer/sales", sale_list),
+    Route("/api/officer/sales/{sale_id}/extend", extend, methods=["POST"]),
+    Route("/api/officer/sales/{sale_id}/default", default, methods=["POST"]),
+]
