@@ -60,6 +60,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lang_switch": ("English", "ภาษาไทย"),
     "all_lots_of_case": ("ทรัพย์ทั้งหมดในคดี", "All lots in this case"),
     "not_found": ("ไม่พบข้อมูล", "Not found"),
+    "room_console": ("ควบคุมห้องประมูล", "Room console"),
+    "room_current_lot": ("ทรัพย์ที่กำลังประมูล", "Lot on the block"),
+    "room_your_bid": ("เสนอราคา", "Your bid"),
+    "room_ladder": ("ลำดับการเสนอราคา", "Bid ladder"),
+    "room_queue": ("รายการทรัพย์ของวันนี้", "Today's lots"),
+    "room_controls": ("ควบคุมการประมูล", "Run the lot"),
+    "room_connection": ("สถานะการเชื่อมต่อ", "Connection"),
+    "room_needs_js": (
+        "ห้องประมูลต้องใช้ JavaScript กรุณาเปิดใช้งาน",
+        "The auction room needs JavaScript; please enable it",
+    ),
 }
 
 

@@ -1,0 +1,89 @@
+// The parts both pages show the same way: connection bar, the lot, price and count, the ladder.
+
+import { $, renderBidRows, renderConn, renderLotFacts, secondsSince, setText } from './dom.js';
+import { fmtBaht } from './i18n.js';
+import { serverNow } from './state.js';
+
+export function labelStatic(root, t) {
+  for (const el of root.querySelectorAll('[data-t]')) setText(el, t(el.dataset.t));
+  for (const th of root.querySelectorAll('[data-col]')) setText(th, t(`col_${th.dataset.col}`));
+  const price = $('[data-price-label]', root);
+  if (price) setText(price, t('current_price'));
+}
+
+export function renderShared(q, state, status, t, lang, { me = null } = {}) {
+  const lot = state.lot;
+  renderConn(q('conn'), status, t);
+  setText(q('audience'), t('audience', { n: state.audience || 0 }));
+
+  q('lot-empty').hidden = !!lot;
+  setText(q('lot-empty'), lot ? '' : `${t('no_lot')}. ${t('no_lot_hint')}`);
+  setText(q('lot-state'), lot ? t(`state_${lot.live_state}`) : '');
+  q('lot-state').dataset.state = lot ? lot.live_state : '';
+  if (lot) setText(q('lot-title'), renderLotFacts(q('lot-facts'), lot, t, lang));
+  else {
+    setText(q('lot-title'), '');
+    q('lot-facts').replaceChildren();
+  }
+
+  setText(q('price'), lot && lot.price != null ? fmtBaht(lot.price) : lot ? t('no_bids_yet') : '–');
+  const mine = !!lot && lot.bidder_no != null && lot.bidder_no === me;
+  setText(q('leader'), lot && lot.bidder_no != null ? (mine ? t('you_lead') : t('leading_bidder', { n: lot.bidder_no })) : '');
+  q('leader').classList.toggle('me', mine);
+  const count = lot && lot.live_state === 'open' ? lot.count || 0 : 0;
+  q('count').dataset.n = String(count);
+  setText($('span', q('count')), count ? String(count) : '');
+  renderSince(q, state, t);
+  renderResult(q('result'), lot, t);
+
+  // Once sold, the hammer's ladder is the record; before, the standing bids.
+  const bids = lot ? (lot.ladder && lot.live_state === 'hammered' ? lot.ladder : lot.bids) : [];
+  renderBidRows(q('ladder'), bids, t, { me });
+  q('ladder-table').hidden = bids.length === 0;
+  setText(q('ladder-empty'), bids.length ? '' : t('ladder_empty'));
+}
+
+function renderResult(el, lot, t) {
+  const closed = !!lot && lot.live_state !== 'open';
+  el.hidden = !closed;
+  if (!closed) return;
+  el.dataset.state = lot.live_state;
+  if (lot.live_state === 'hammered') {
+    setText(el, t('result_sold', { price: fmtBaht(lot.price), n: lot.bidder_no, c: lot.bidder_count ?? bidderCount(lot) }));
+  } else if (lot.live_state === 'passed') setText(el, t('result_passed'));
+  else if (lot.live_state === 'suspended') setText(el, t('result_suspended', { reason: lot.suspend_reason || lot.suspend_reason_code || '' }));
+  else setText(el, t(`state_${lot.live_state}`));
+}
+
+// "Count 2 · 4 s ago" on the server's clock, so a phone with a wrong clock still reads right.
+export function renderSince(q, state, t) {
+  const lot = state.lot;
+  const el = q('since');
+  if (!lot || lot.live_state !== 'open') return setText(el, '');
+  const now = serverNow(state, Date.now());
+  if (lot.count && lot.count_at) setText(el, `${t('count')} ${lot.count} · ${t('count_since', { s: secondsSince(lot.count_at, now) })}`);
+  else if (lastBidAt(lot)) setText(el, t('last_bid_since', { s: secondsSince(lastBidAt(lot), now) }));
+  else setText(el, '');
+}
+
+// A snapshot taken after the hammer may carry the standing bids but not the hammer's count.
+function bidderCount(lot) {
+  return new Set((lot.ladder || lot.bids).map((b) => b.bidder_no)).size;
+}
+
+function lastBidAt(lot) {
+  return lot.last_bid_at || (lot.bids.length ? lot.bids[lot.bids.length - 1].at : null);
+}
+
+// Coalesce bursts of messages into one paint per frame.
+export function frameScheduler(fn) {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      fn();
+    });
+  };
+}
