@@ -1,7 +1,251 @@
-"""Room endpoints (issue 5)."""
+"""The room over WebSockets, its pages and its public JSON (docs/protocol.md)."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import asyncio
+import contextlib
+import datetime as dt
+import time
+from typing import Any
+from urllib.parse import urlsplit
 
-routes: list[BaseRoute] = []
+from sqlalchemy import func, select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from auction import auth
+from auction.db import utcnow
+from auction.errors import ApiError
+from auction.models import Office, Room, SaleRound
+from auction.services import parse_id
+from auction.thai import BANGKOK
+from auction.web import render
+from realtime import protocol, service
+from realtime.protocol import ProtocolError
+from realtime.rooms import Connection, RoomHub
+
+FLOOD_STRIKES = 20  # rate-limited messages tolerated before the socket is closed
+
+
+class TokenBucket:
+    """Messages per second with a burst allowance; a phone tapping fast is fine, a script is not."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst, self.tokens, self.at = rate, burst, burst, time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def _same_origin(origin: str, host: str | None) -> bool:
+    return urlsplit(origin).netloc == (host or "")
+
+
+def _room_address(params: dict[str, Any]) -> tuple[int, dt.date]:
+    office_id = parse_id(str(params["office_id"]), "office_id")
+    try:
+        day = dt.date.fromisoformat(str(params["sale_date"]))
+    except ValueError as exc:
+        raise ApiError(400, "malformed_date", "วันที่ไม่ถูกต้อง (YYYY-MM-DD)", "Malformed date (YYYY-MM-DD)",
+                       param="sale_date") from exc  # fmt: skip
+    return office_id, day
+
+
+async def room_socket(ws: WebSocket) -> None:
+    origin = ws.headers.get("origin")
+    if origin and not _same_origin(origin, ws.headers.get("host")):
+        await ws.close(code=4003, reason="bad_origin")  # cross-site WebSocket hijacking
+        return
+    hub: RoomHub = ws.app.state.hub
+    settings = ws.app.state.settings
+    try:
+        office_id, day = _room_address(ws.path_params)
+        room_id = await hub.room_id_for(office_id, day)
+    except ApiError:
+        room_id = None
+    await ws.accept()
+    if room_id is None:
+        await ws.send_text(protocol.dumps({"type": "closing", "code": "room_not_found",
+                                           "message": protocol.message("room_not_found")}))  # fmt: skip
+        await ws.close(code=4404)
+        return
+    who = await auth.principal(ws)
+    conn = Connection(ws.send_text, lambda code: ws.close(code=code), who, settings.ws_outbox)
+    conn.start()
+    bucket = TokenBucket(settings.ws_rate_per_sec, settings.ws_rate_per_sec * 2)
+    strikes = 0
+    joined = False
+    try:
+        while not conn.closed:
+            try:
+                message = await asyncio.wait_for(ws.receive(), timeout=settings.ws_heartbeat_sec * 3)
+            except TimeoutError:
+                conn.drop("idle", 4000)
+                break
+            if message["type"] == "websocket.disconnect":
+                break
+            frame = message.get("text")
+            if frame is None:
+                frame = message.get("bytes") or b""
+            if len(frame) > settings.ws_max_frame:
+                conn.send(protocol.error("frame_too_large"))
+                conn.drop("frame_too_large", 1009)
+                break
+            if not bucket.take():
+                strikes += 1
+                if strikes > FLOOD_STRIKES:
+                    conn.drop("flood", 4029)
+                    break
+                conn.send(protocol.error("rate_limited"))
+                continue
+            try:
+                cmd = protocol.parse(frame)
+            except ProtocolError as exc:
+                conn.send(protocol.error(exc.code, exc.ref))
+                continue
+            if cmd.type == "ping":
+                conn.send({"type": "pong", "t": cmd.data["t"], "server_time": utcnow().isoformat()})
+                continue
+            if cmd.type == "join":
+                if joined:
+                    conn.send(protocol.error("bad_message", "join"))
+                    continue
+                if who.user_id is None and cmd.data.get("token"):
+                    async with hub.sm() as s:
+                        who = conn.principal = await auth.principal_for_token(s, cmd.data["token"])
+                await hub.join(room_id, conn, cmd.data.get("last_seq"))
+                joined = True
+                continue
+            if not joined:
+                conn.send(protocol.error("not_joined", cmd.type))
+                continue
+            reply = await hub.execute(room_id, conn.principal, cmd)
+            if reply is not None:
+                conn.send(reply)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await hub.leave(conn)
+        await conn.finish()
+        with contextlib.suppress(Exception):
+            if not conn.closed:
+                await ws.close()
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+async def _room_page_context(request: Request) -> dict[str, Any]:
+    office_id, day = _room_address(request.path_params)
+    async with request.app.state.services.sessionmaker() as s:
+        office = await s.get(Office, office_id)
+    if office is None:
+        raise ApiError(404, "office_not_found", "ไม่พบสำนักงาน", "Office not found")
+    return {
+        "office_id": office_id,
+        "sale_date": day.isoformat(),
+        "office": {"th": office.name_th, "en": office.name_en},
+        "ws_path": f"/ws/rooms/{office_id}/{day.isoformat()}",
+    }
+
+
+async def room_page(request: Request) -> Response:
+    return render(request, "room.html", **await _room_page_context(request))
+
+
+async def console_page(request: Request) -> Response:
+    ctx = await _room_page_context(request)
+    who = await auth.principal(request)
+    if who.user_id is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    await auth.require_officer(request, ctx["office_id"])
+    return render(request, "console.html", **ctx)
+
+
+async def rooms_today(request: Request) -> Response:
+    """Offices with lots on sale today, each a link to its live room."""
+    today = utcnow().astimezone(BANGKOK).date()
+    day_param = request.query_params.get("date")
+    if day_param:
+        try:
+            today = dt.date.fromisoformat(day_param)
+        except ValueError as exc:
+            raise ApiError(400, "malformed_date", "วันที่ไม่ถูกต้อง", "Malformed date", param="date") from exc
+    async with request.app.state.services.sessionmaker() as s:
+        rows = await s.execute(
+            select(Office, func.count(SaleRound.id))
+            .join(SaleRound, SaleRound.office_id == Office.id)
+            .where(SaleRound.sale_date == today)
+            .group_by(Office.id)
+            .order_by(Office.code)
+        )
+        items = [{"office_id": o.id, "office": {"th": o.name_th, "en": o.name_en}, "lots": n,
+                  "url": f"/rooms/{o.id}/{today.isoformat()}"} for o, n in rows.all()]  # fmt: skip
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"date": today.isoformat(), "items": items})
+    return render(request, "rooms.html", rooms=items, day=today.isoformat())
+
+
+# --- public JSON -----------------------------------------------------------------------------
+
+
+async def _room(request: Request, s: Any) -> Room:
+    office_id, day = _room_address(request.path_params)
+    room = await s.scalar(select(Room).where(Room.office_id == office_id, Room.sale_date == day))
+    if room is None:
+        raise ApiError(404, "room_not_found", "ไม่พบห้องประมูล", "No such room")
+    return room
+
+
+async def api_room(request: Request) -> JSONResponse:
+    async with request.app.state.services.sessionmaker() as s:
+        room = await _room(request, s)
+        snap = await service.snapshot(s, room, await auth.principal(request), utcnow())
+    return JSONResponse(snap)
+
+
+async def api_room_events(request: Request) -> JSONResponse:
+    after_raw = request.query_params.get("after", "0")
+    after = int(after_raw) if after_raw.isdigit() else -1
+    if after < 0:
+        raise ApiError(400, "bad_after", "after ต้องเป็นจำนวนเต็มไม่ติดลบ", "after must be a whole number >= 0", param="after")
+    async with request.app.state.services.sessionmaker() as s:
+        room = await _room(request, s)
+        events = await service.events_after(s, room.id, after)
+    return JSONResponse({"room_id": room.id, "last_seq": room.last_seq, "events": events})
+
+
+async def api_room_verify(request: Request) -> JSONResponse:
+    async with request.app.state.services.sessionmaker() as s:
+        room = await _room(request, s)
+        return JSONResponse(await service.verify_chain(s, room.id))
+
+
+async def api_ladder(request: Request) -> JSONResponse:
+    round_id = parse_id(request.path_params["round_id"], "round_id")
+    async with request.app.state.services.sessionmaker() as s:
+        out = await service.ladder(s, round_id)
+    if out is None:
+        raise ApiError(404, "round_not_found", "ไม่พบนัดขาย", "Round not found")
+    return JSONResponse(out)
+
+
+routes: list[BaseRoute] = [
+    WebSocketRoute("/ws/rooms/{office_id}/{sale_date}", room_socket),
+    Route("/rooms", rooms_today),
+    Route("/rooms/{office_id}/{sale_date}", room_page),
+    Route("/officer/rooms/{office_id}/{sale_date}", console_page),
+    Route("/api/rooms", rooms_today),
+    Route("/api/rooms/{office_id}/{sale_date}", api_room),
+    Route("/api/rooms/{office_id}/{sale_date}/events", api_room_events),
+    Route("/api/rooms/{office_id}/{sale_date}/verify", api_room_verify),
+    Route("/api/rounds/{round_id}/ladder", api_ladder),
+]
