@@ -13,7 +13,9 @@ VERSION = 1
 MAX_KEY = 64
 MAX_REASON = 500
 
-OFFICER_TYPES = frozenset({"open_lot", "set_increment", "floor_bid", "count", "hammer", "pass", "suspend", "undo"})
+OFFICER_TYPES = frozenset(
+    {"open_lot", "set_increment", "floor_bid", "count", "hammer", "pass", "suspend", "undo"}
+)
 CLIENT_TYPES = frozenset({"join", "bid", "ping"}) | OFFICER_TYPES
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -72,7 +74,9 @@ class Command:
     data: dict[str, Any]
 
 
-def _int(data: dict[str, Any], field: str, *, required: bool = True, lo: int = 0, hi: int = 10**12) -> int | None:
+def _int(
+    data: dict[str, Any], field: str, *, required: bool = True, lo: int = 0, hi: int = 10**12
+) -> int | None:
     raw = data.get(field)
     if raw is None:
         if required:

@@ -222,8 +222,8 @@ class RoomHub:
 
     # --- commands -----------------------------------------------------------------------------
 
-    async def execute(self, room_id: int, who: Principal, cmd: Command) -> dict[str, Any] | None:
-        """Commit, then acknowledge, then broadcast. Returns the sender's reply."""
+    async def execute(self, room_id: int, who: Principal, cmd: Command, reply: Any) -> None:
+        """Persist first, then acknowledge (`reply`), then broadcast."""
         lock = self._room_locks.setdefault(room_id, asyncio.Lock())
         async with lock:
             try:
@@ -234,9 +234,13 @@ class RoomHub:
                     result = await self._transaction(room_id, who, cmd)
             except ProtocolError as exc:
                 if cmd.type in ("bid", "floor_bid"):
-                    return {"type": "receipt", "key": cmd.data.get("key"), "status": "rejected", "code": exc.code,
-                            "message": protocol.message(exc.code), **exc.extra}  # fmt: skip
-                return protocol.error(exc.code, cmd.type, **exc.extra)
+                    reply({"type": "receipt", "key": cmd.data.get("key"), "status": "rejected", "code": exc.code,
+                           "message": protocol.message(exc.code), **exc.extra})  # fmt: skip
+                else:
+                    reply(protocol.error(exc.code, cmd.type, **exc.extra))
+                return
+            if result.reply is not None:
+                reply(result.reply)
             # Published under the room lock so this process emits events in seq order.
             for event in result.events:
                 await self.broker.publish(f"{self.prefix}room:{room_id}", protocol.dumps(event))
@@ -244,7 +248,6 @@ class RoomHub:
                 local = self.rooms.get(room_id)
                 if local is not None:
                     asyncio.create_task(self._refresh_you(local))
-            return result.reply
 
     async def _transaction(self, room_id: int, who: Principal, cmd: Command) -> service.Result:
         async with self.wsm.begin() as s:
@@ -287,7 +290,9 @@ class RoomHub:
                 if not local.out_of_order:
                     break
                 async with self.sm() as s:
-                    missing = await service.events_after(s, local.room_id, local.last_seq, limit=service.REPLAY_LIMIT)
+                    missing = await service.events_after(
+                        s, local.room_id, local.last_seq, limit=service.REPLAY_LIMIT
+                    )
                 for event in missing:
                     seq = event["seq"]
                     if seq == local.last_seq + 1:
@@ -339,7 +344,9 @@ class RoomHub:
                     local.published = len(local.conns)
                     await self.broker.publish(
                         local.channel,
-                        protocol.dumps({"type": "_presence", "pid": self.process_id, "count": local.published}),
+                        protocol.dumps(
+                            {"type": "_presence", "pid": self.process_id, "count": local.published}
+                        ),
                     )
                 text = protocol.dumps({"type": "audience", "count": self.audience(local)})
                 for conn in list(local.conns):

@@ -127,9 +127,7 @@ async def room_socket(ws: WebSocket) -> None:
             if not joined:
                 conn.send(protocol.error("not_joined", cmd.type))
                 continue
-            reply = await hub.execute(room_id, conn.principal, cmd)
-            if reply is not None:
-                conn.send(reply)
+            await hub.execute(room_id, conn.principal, cmd, conn.send)
     except WebSocketDisconnect:
         pass
     finally:
@@ -216,7 +214,9 @@ async def api_room_events(request: Request) -> JSONResponse:
     after_raw = request.query_params.get("after", "0")
     after = int(after_raw) if after_raw.isdigit() else -1
     if after < 0:
-        raise ApiError(400, "bad_after", "after ต้องเป็นจำนวนเต็มไม่ติดลบ", "after must be a whole number >= 0", param="after")
+        raise ApiError(
+            400, "bad_after", "after ต้องเป็นจำนวนเต็มไม่ติดลบ", "after must be a whole number >= 0", param="after"
+        )
     async with request.app.state.services.sessionmaker() as s:
         room = await _room(request, s)
         events = await service.events_after(s, room.id, after)

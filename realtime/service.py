@@ -59,7 +59,9 @@ async def verify_chain(session: AsyncSession, room_id: int) -> dict[str, Any]:
     """Recompute every hash; report the first event that no longer matches."""
     prev = "0" * 64
     count = 0
-    rows = await session.stream_scalars(select(RoomEvent).where(RoomEvent.room_id == room_id).order_by(RoomEvent.seq))
+    rows = await session.stream_scalars(
+        select(RoomEvent).where(RoomEvent.room_id == room_id).order_by(RoomEvent.seq)
+    )
     async for e in rows:
         count += 1
         expected = event_hash(prev, e.room_id, e.seq, e.at, e.type, e.round_id, e.actor_id, e.payload)
@@ -95,13 +97,17 @@ async def get_or_create_room(session: AsyncSession, office_id: int, sale_date: d
             room = Room(office_id=office_id, sale_date=sale_date)
             session.add(room)
     except IntegrityError:  # another process created it first
-        room = await session.scalar(select(Room).where(Room.office_id == office_id, Room.sale_date == sale_date))
+        room = await session.scalar(
+            select(Room).where(Room.office_id == office_id, Room.sale_date == sale_date)
+        )
     return room
 
 
 async def standing_bids(session: AsyncSession, round_id: int) -> list[Bid]:
     return list(
-        await session.scalars(select(Bid).where(Bid.round_id == round_id, Bid.undone.is_(False)).order_by(Bid.seq))
+        await session.scalars(
+            select(Bid).where(Bid.round_id == round_id, Bid.undone.is_(False)).order_by(Bid.seq)
+        )
     )
 
 
@@ -168,7 +174,9 @@ async def approvals(session: AsyncSession, round_id: int) -> dict[int, int]:
     """user_id -> bidder number of everyone approved for a round (one query per lot opened)."""
     rows = await session.execute(
         select(Registration.user_id, Registration.bidder_no).where(
-            Registration.round_id == round_id, Registration.status == "confirmed", Registration.user_id.is_not(None)
+            Registration.round_id == round_id,
+            Registration.status == "confirmed",
+            Registration.user_id.is_not(None),
         )
     )
     return {uid: no for uid, no in rows.all() if uid is not None and no is not None}
@@ -189,8 +197,16 @@ async def snapshot(session: AsyncSession, room: Room, who: Principal, now: dt.da
         .order_by(Case.red_key, Lot.sale_order, SaleRound.id)
     )
     queue = [
-        {"round_id": r.id, "lot_id": lot_id, "sale_order": order, "red_case": red, "property_type": ptype,
-         "start_price": r.start_price, "status": r.status, "live_state": r.live_state}  # fmt: skip
+        {
+            "round_id": r.id,
+            "lot_id": lot_id,
+            "sale_order": order,
+            "red_case": red,
+            "property_type": ptype,
+            "start_price": r.start_price,
+            "status": r.status,
+            "live_state": r.live_state,
+        }  # fmt: skip
         for r, order, ptype, red, lot_id in queue_rows.all()
     ]
     return {
@@ -198,7 +214,10 @@ async def snapshot(session: AsyncSession, room: Room, who: Principal, now: dt.da
         "seq": room.last_seq,
         "server_time": now.isoformat(),
         "room": {
-            "id": room.id, "office_id": room.office_id, "sale_date": room.sale_date.isoformat(), "status": room.status,
+            "id": room.id,
+            "office_id": room.office_id,
+            "sale_date": room.sale_date.isoformat(),
+            "status": room.status,
             "office": {"th": office.name_th, "en": office.name_en} if office else None,
         },  # fmt: skip
         "lot": lot,
@@ -207,9 +226,14 @@ async def snapshot(session: AsyncSession, room: Room, who: Principal, now: dt.da
     }
 
 
-async def events_after(session: AsyncSession, room_id: int, after: int, limit: int = REPLAY_LIMIT) -> list[dict[str, Any]]:
+async def events_after(
+    session: AsyncSession, room_id: int, after: int, limit: int = REPLAY_LIMIT
+) -> list[dict[str, Any]]:
     rows = await session.scalars(
-        select(RoomEvent).where(RoomEvent.room_id == room_id, RoomEvent.seq > after).order_by(RoomEvent.seq).limit(limit)
+        select(RoomEvent)
+        .where(RoomEvent.room_id == room_id, RoomEvent.seq > after)
+        .order_by(RoomEvent.seq)
+        .limit(limit)
     )
     return [event_message(e) for e in rows]
 
@@ -217,10 +241,14 @@ async def events_after(session: AsyncSession, room_id: int, after: int, limit: i
 # --- commands -----------------------------------------------------------------------------------
 
 
-def _person_problem(who: Principal, barred_until: dt.date | None, today: dt.date, conducting: int | None) -> str | None:
+def _person_problem(
+    who: Principal, barred_until: dt.date | None, today: dt.date, conducting: int | None
+) -> str | None:
     if who.user_id is None:
         return "login_required"
-    person = rules.Person(who.role, who.is_led_staff, barred_until if barred_until else who.barred_until, who.user_id)
+    person = rules.Person(
+        who.role, who.is_led_staff, barred_until if barred_until else who.barred_until, who.user_id
+    )
     return rules.eligibility_problem(person, today, conducting)
 
 
@@ -250,7 +278,9 @@ def _open_round(r: SaleRound) -> None:
         raise ProtocolError("lot_not_open")
 
 
-async def execute(session: AsyncSession, room_id: int, who: Principal, cmd: Command, now: dt.datetime) -> Result:
+async def execute(
+    session: AsyncSession, room_id: int, who: Principal, cmd: Command, now: dt.datetime
+) -> Result:
     """Run one command inside the caller's write transaction. Raises ProtocolError to refuse."""
     room = await session.scalar(select(Room).where(Room.id == room_id).with_for_update())
     if room is None:
@@ -259,7 +289,9 @@ async def execute(session: AsyncSession, room_id: int, who: Principal, cmd: Comm
     return await handler(session, room, who, cmd.data, now)
 
 
-async def _bid(session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime) -> Result:
+async def _bid(
+    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
+) -> Result:
     today = now.astimezone(BANGKOK).date()
     problem = _person_problem(who, None, today, room.officer_id)
     if problem:
@@ -269,7 +301,11 @@ async def _bid(session: AsyncSession, room: Room, who: Principal, data: dict[str
         await session.execute(
             select(Registration, User.barred_until)
             .join(User, User.id == Registration.user_id)
-            .where(Registration.round_id == r.id, Registration.user_id == who.user_id, Registration.status == "confirmed")
+            .where(
+                Registration.round_id == r.id,
+                Registration.user_id == who.user_id,
+                Registration.status == "confirmed",
+            )
         )
     ).first()
     if row is None:
@@ -280,12 +316,16 @@ async def _bid(session: AsyncSession, room: Room, who: Principal, data: dict[str
     return await _place(session, room, r, reg, data["amount"], data["key"], "remote", who.user_id, now)
 
 
-async def _floor_bid(session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime) -> Result:
+async def _floor_bid(
+    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
+) -> Result:
     _require_officer(room, who)
     r = await _current_round(session, room)
     reg = await session.scalar(
         select(Registration).where(
-            Registration.round_id == r.id, Registration.bidder_no == data["paddle"], Registration.status == "confirmed"
+            Registration.round_id == r.id,
+            Registration.bidder_no == data["paddle"],
+            Registration.status == "confirmed",
         )
     )
     if reg is None:
@@ -294,7 +334,11 @@ async def _floor_bid(session: AsyncSession, room: Room, who: Principal, data: di
         user = await session.get(User, reg.user_id)
         if user is not None and (user.is_led_staff or user.role != "buyer"):
             raise ProtocolError("led_staff_cannot_bid")
-        if user is not None and user.barred_until is not None and now.astimezone(BANGKOK).date() <= user.barred_until:
+        if (
+            user is not None
+            and user.barred_until is not None
+            and now.astimezone(BANGKOK).date() <= user.barred_until
+        ):
             raise ProtocolError("bidder_barred")
     return await _place(session, room, r, reg, data["amount"], data["key"], "floor", who.user_id, now)
 
@@ -328,7 +372,9 @@ async def _place(session: AsyncSession, room: Room, r: SaleRound, reg: Registrat
     return Result(events=[event], reply=receipt)
 
 
-async def _open_lot(session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime) -> Result:
+async def _open_lot(
+    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
+) -> Result:
     _require_officer(room, who)
     r = await session.scalar(select(SaleRound).where(SaleRound.id == data["round_id"]).with_for_update())
     if r is None or r.office_id != room.office_id or r.sale_date != room.sale_date:
@@ -350,7 +396,9 @@ async def _open_lot(session: AsyncSession, room: Room, who: Principal, data: dic
     return Result(events=[event], reply=None, lot_changed=True)
 
 
-async def _set_increment(session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime) -> Result:
+async def _set_increment(
+    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
+) -> Result:
     _require_officer(room, who)
     r = await _current_round(session, room)
     _open_round(r)
@@ -364,7 +412,9 @@ async def _set_increment(session: AsyncSession, room: Room, who: Principal, data
                                   {"increment": amount, "next_min": next_min}, now)])  # fmt: skip
 
 
-async def _count(session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime) -> Result:
+async def _count(
+    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
+) -> Result:
     _require_officer(room, who)
     r = await _current_round(session, room)
     _open_round(r)
@@ -387,7 +437,9 @@ async def _close(session: AsyncSession, room: Room, who: Principal, r: SaleRound
     await record_outcome(session, r.id, outcome, actor_id=who.user_id, now=now, **kwargs)
 
 
-async def _hammer(session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime) -> Result:
+async def _hammer(
+    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
+) -> Result:
     _require_officer(room, who)
     r = await _current_round(session, room)
     _open_round(r)
@@ -402,14 +454,19 @@ async def _hammer(session: AsyncSession, room: Room, who: Principal, data: dict[
     await _close(session, room, who, r, "sold", now, sold_price=r.current_price,
                  winner_registration_id=winner.registration_id, winner_bidder_no=winner.bidder_no,
                  bidder_count=bidder_count)  # fmt: skip
-    ladder = [{"bidder_no": b.bidder_no, "amount": b.amount, "at": b.at.isoformat(), "channel": b.channel} for b in bids]
+    ladder = [
+        {"bidder_no": b.bidder_no, "amount": b.amount, "at": b.at.isoformat(), "channel": b.channel}
+        for b in bids
+    ]
     event = _append(session, room, "hammer", r.id, who.user_id, {
         "price": r.current_price, "bidder_no": winner.bidder_no, "bidder_count": bidder_count, "ladder": ladder,
     }, now)  # fmt: skip
     return Result(events=[event])
 
 
-async def _pass(session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime) -> Result:
+async def _pass(
+    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
+) -> Result:
     _require_officer(room, who)
     r = await _current_round(session, room)
     _open_round(r)
@@ -420,17 +477,30 @@ async def _pass(session: AsyncSession, room: Room, who: Principal, data: dict[st
     return Result(events=[_append(session, room, "passed", r.id, who.user_id, {}, now)])
 
 
-async def _suspend(session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime) -> Result:
+async def _suspend(
+    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
+) -> Result:
     _require_officer(room, who)
     r = await _current_round(session, room)
     _open_round(r)
     r.live_state = "suspended"
-    await _close(session, room, who, r, "suspended", now, reason_code=data["reason_code"], reason_text=data.get("reason"))
+    await _close(
+        session,
+        room,
+        who,
+        r,
+        "suspended",
+        now,
+        reason_code=data["reason_code"],
+        reason_text=data.get("reason"),
+    )
     payload = {"reason_code": data["reason_code"], "reason": data.get("reason")}
     return Result(events=[_append(session, room, "suspended", r.id, who.user_id, payload, now)])
 
 
-async def _undo(session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime) -> Result:
+async def _undo(
+    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
+) -> Result:
     _require_officer(room, who)
     r = await _current_round(session, room)
     _open_round(r)
@@ -474,4 +544,3 @@ async def ladder(session: AsyncSession, round_id: int) -> dict[str, Any] | None:
     return {"round_id": r.id, "closed": closed, "status": r.status, "sold_price": r.sold_price,
             "winner_bidder_no": r.winner_bidder_no, "bids_total": count,
             "bids": [bid_view(b) for b in bids]}  # fmt: skip
-
