@@ -19,6 +19,7 @@ def _env(name: str, default: str) -> str:
 class Settings:
     database_url: str = DEFAULT_DB
     broker_url: str = "memory://"
+    broker_prefix: str = "led:"  # namespaces channels: several deployments (or test runs) on one Redis
     secret_key: str = "dev-only-secret-change-me"
     # Cookies marked Secure only behind TLS; local http development needs them plain.
     secure_cookies: bool = False
@@ -35,6 +36,7 @@ class Settings:
         return cls(
             database_url=_env("DATABASE_URL", DEFAULT_DB),
             broker_url=_env("BROKER_URL", "memory://"),
+            broker_prefix=_env("BROKER_PREFIX", "led:"),
             secret_key=_env("SECRET_KEY", "dev-only-secret-change-me"),
             secure_cookies=_env("SECURE_COOKIES", "0") == "1",
             echo_sql=_env("ECHO_SQL", "0") == "1",

@@ -33,13 +33,22 @@ log = logging.getLogger(__name__)
 AUDIENCE_EVERY = 2.0
 
 
+@dataclass(frozen=True)
+class _Close:
+    """Queued after the last messages: send `text`, then close with `code`."""
+
+    text: str
+    code: int
+
+
 class Connection:
     """One socket: its principal, its bounded outbox and the seq it has been sent up to."""
 
     def __init__(self, send: Any, close: Any, principal: Principal, outbox: int) -> None:
         self._send, self._close = send, close
         self.principal = principal
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=outbox)
+        self.queue: asyncio.Queue[str | _Close | None] = asyncio.Queue(maxsize=outbox + 1)
+        self.limit = outbox
         self.last_seq = 0
         self.syncing = True
         self.pending: list[tuple[int, str]] = []
@@ -56,6 +65,9 @@ class Connection:
                 text = await self.queue.get()
                 if text is None:
                     return
+                if isinstance(text, _Close):
+                    await self._final(text.text, text.code)
+                    return
                 await self._send(text)
         except asyncio.CancelledError:
             raise
@@ -68,10 +80,10 @@ class Connection:
     def put(self, text: str) -> None:
         if self.closed:
             return
-        try:
-            self.queue.put_nowait(text)
-        except asyncio.QueueFull:
-            self.drop("too_slow", 4008)
+        if self.queue.qsize() >= self.limit:  # one slot stays free for a final message
+            self.drop("too_slow", 4008, stuck=True)
+            return
+        self.queue.put_nowait(text)
 
     def deliver(self, seq: int, text: str) -> None:
         """A room event, in seq order; events already sent (replay overlap) are skipped."""
@@ -88,15 +100,20 @@ class Connection:
         for seq, text in pending:
             self.deliver(seq, text)
 
-    def drop(self, code: str, close_code: int) -> None:
-        """Never let one client stall the room: stop its sender, say why, close."""
+    def drop(self, code: str, close_code: int, stuck: bool = False) -> None:
+        """Close with a final `closing` message. Never let one client stall the room: when its
+        outbox is full the sender is stuck, so it is cancelled and the final message is tried
+        once with a short timeout; otherwise the final message queues behind what is pending."""
         if self.closed:
             return
         self.closed = True
+        final = protocol.dumps({"type": "closing", "code": code, "message": protocol.message(code)})
+        if self.sender is not None and not stuck:
+            self.queue.put_nowait(_Close(final, close_code))  # type: ignore[arg-type]
+            return
         if self.sender is not None:
             self.sender.cancel()
-        final = protocol.dumps({"type": "closing", "code": code, "message": protocol.message(code)})
-        asyncio.create_task(self._final(final, close_code))
+        self.sender = asyncio.create_task(self._final(final, close_code))
 
     async def _final(self, text: str, close_code: int) -> None:
         with contextlib.suppress(Exception):
@@ -108,7 +125,10 @@ class Connection:
         """Flush what is queued (bounded) and stop the sender."""
         if self.sender is None:
             return
-        if not self.closed:
+        if self.closed:  # a final message may still be on its way: give it its bounded time
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError, Exception):
+                await asyncio.wait_for(asyncio.shield(self.sender), 2.5)
+        else:
             with contextlib.suppress(asyncio.QueueFull):
                 self.queue.put_nowait(None)
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError, Exception):
@@ -147,7 +167,7 @@ class RoomHub:
         # let them spin on the file lock (performance notes: 575 ms p99 -> a few ms).
         self._sqlite_lock = asyncio.Lock() if services.engine.dialect.name == "sqlite" else None
         self.process_id = f"{os.getpid()}-{id(self):x}"
-        self.prefix = os.environ.get("BROKER_PREFIX", "led:")
+        self.prefix = services.settings.broker_prefix
 
     @classmethod
     async def start(cls, services: Any) -> RoomHub:
