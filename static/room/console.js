@@ -4,7 +4,7 @@
 import { $, confirmWith, createAnnouncer, h, previewText, readPage, setText, toast } from './dom.js';
 import { fmtBaht, L, makeT, SUSPEND_REASONS } from './i18n.js';
 import { frameScheduler, labelStatic, renderShared, renderSince } from './panels.js';
-import { officerView, parseAmount } from './rules.js';
+import { OFFICER_ROLES, officerView, parseAmount } from './rules.js';
 import { browserEnv, createRoom, wsUrl } from './socket.js';
 import { V } from './state.js';
 
@@ -85,7 +85,7 @@ function openLot(item) {
 }
 
 function isOfficer(state) {
-  return !!state.you && state.you.role === 'officer';
+  return !!state.you && OFFICER_ROLES.has(state.you.role);
 }
 
 function render() {

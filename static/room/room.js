@@ -57,7 +57,7 @@ function renderPreview() {
 
 function renderWhy(view, state) {
   const why = q('why');
-  why.hidden = view.mode !== 'spectator';
+  why.hidden = view.mode !== 'spectator' || !view.why;
   if (why.hidden) return;
   const href = {
     why_login: `/login?next=${encodeURIComponent(location.pathname + location.search)}`,

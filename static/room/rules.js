@@ -44,7 +44,17 @@ export function backoffDelay(attempt, rand) {
   return Math.round(cap / 2 + (cap / 2) * rand);
 }
 
-const LOGIN_REASONS = new Set(['login_required', 'spectator']);
+export const OFFICER_ROLES = new Set(['officer', 'admin']);
+
+// `you.reason` codes (auction.registration.ELIGIBILITY and the protocol's rejection codes) -> why.
+const WHY = {
+  login_required: 'why_login',
+  not_registered: 'why_not_approved',
+  not_approved: 'why_not_approved',
+  led_staff_cannot_bid: 'why_staff',
+  conducting_officer_cannot_bid: 'why_staff',
+  bidder_barred: 'why_barred',
+};
 
 // What the bidder's page may do: bid controls shown only to an approved bidder with a lot open.
 export function bidderView(state) {
@@ -52,11 +62,11 @@ export function bidderView(state) {
   const lot = state.lot;
   const open = !!lot && lot.live_state === 'open';
   if (!you || !you.can_bid) {
-    let why = 'why_not_approved';
-    if (!you || you.role === 'spectator' || !you.user_id || LOGIN_REASONS.has(you.reason)) why = 'why_login';
-    else if (you.role === 'officer') why = 'why_officer';
-    else if (you.reason === 'led_staff_cannot_bid') why = 'why_staff';
-    else if (you.reason === 'bidder_barred') why = 'why_barred';
+    let why = you ? WHY[you.reason] || null : 'why_login';
+    if (you && OFFICER_ROLES.has(you.role)) why = 'why_officer';
+    else if (you && !you.user_id) why = 'why_login';
+    // With no lot open there is nothing to be approved for yet: say nothing rather than guess.
+    else if (why == null) why = open ? 'why_not_approved' : null;
     return { mode: 'spectator', why, open };
   }
   const leading = lot && lot.bidder_no != null && lot.bidder_no === you.bidder_no;

@@ -52,7 +52,12 @@ test('bidders see controls only when approved; spectators are told why', () => {
   assert.deepEqual(bidderView({ you: null, lot: open }).why, 'why_login');
   assert.deepEqual(bidderView({ you: { role: 'spectator', can_bid: false }, lot: open }).why, 'why_login');
   assert.deepEqual(bidderView({ you: { role: 'bidder', user_id: 7, can_bid: false, reason: 'not_approved' }, lot: open }).why, 'why_not_approved');
-  assert.deepEqual(bidderView({ you: { role: 'officer', user_id: 1, can_bid: false, reason: 'officer_only' }, lot: open }).why, 'why_officer');
+  assert.deepEqual(bidderView({ you: { role: 'buyer', user_id: 7, can_bid: false, reason: 'not_registered' }, lot: open }).why, 'why_not_approved');
+  assert.deepEqual(bidderView({ you: { role: 'buyer', user_id: 7, can_bid: false, reason: 'bidder_barred' }, lot: open }).why, 'why_barred');
+  assert.deepEqual(bidderView({ you: { role: 'officer', user_id: 1, can_bid: false, reason: 'led_staff_cannot_bid' }, lot: open }).why, 'why_officer');
+  assert.deepEqual(bidderView({ you: { role: 'buyer', user_id: 9, can_bid: false, reason: 'led_staff_cannot_bid' }, lot: open }).why, 'why_staff');
+  // No lot open and no stated reason: nothing to explain yet.
+  assert.equal(bidderView({ you: { role: 'buyer', user_id: 7, can_bid: false, reason: null }, lot: null }).why, null);
   const v = bidderView({ you: { role: 'bidder', user_id: 7, bidder_no: 3, can_bid: true }, lot: open });
   assert.equal(v.mode, 'bidder');
   assert.equal(v.canSend, true);
