@@ -187,3 +187,21 @@ async def test_walk_in_gets_a_paddle_from_the_officer_in_one_step(db, client) ->
     r = await client.post(f"/api/officer/rounds/{w.round1}/walk-ins", headers=w.h("officer"),
                           json={"name": "x", "id_no": "1101700207031", "method": "cash", "reference": "r"})  # fmt: skip
     assert (r.status_code, r.json()["error"]["code"]) == (400, "bad_thai_id_check_digit")
+
+
+async def test_concurrent_requests_keep_one_registration_and_distinct_paddles(db, client) -> None:
+    import asyncio
+
+    w = await regkit.build(db)
+    url = f"/api/lots/{w.lot}/registrations"
+    twice = await asyncio.gather(*(client.post(url, json={}, headers=w.h("buyer")) for _ in range(2)))
+    assert sorted(r.status_code for r in twice) == [201, 409]
+    other = (await client.post(url, json={}, headers=w.h("buyer2"))).json()
+    mine = next(r.json() for r in twice if r.status_code == 201)
+    confirms = await asyncio.gather(*(
+        client.post(f"/api/officer/registrations/{reg['id']}/confirm", json={"method": "cash", "reference": "R"},
+                    headers=w.h("officer"))
+        for reg in (mine, other)
+    ))  # fmt: skip
+    assert [r.status_code for r in confirms] == [200, 200]
+    assert sorted(r.json()["bidder_no"] for r in confirms) == [1, 2]
