@@ -60,7 +60,7 @@ function renderQueue(state, view) {
       disabled: !(view.canOpen(item) && isOfficer(state)),
       onclick: () => openLot(item),
     });
-    return h('li', { 'data-current': item.round_id === current ? '' : null },
+    return h('li', { 'data-current': item.round_id === current ? '' : null, 'data-round-id': item.round_id },
       h('div', {},
         h('b', { text: `${t('sale_order')} ${item.sale_order}` }),
         h('div', { class: 'qmeta', text: `${item.red_case} · ${fmtBaht(item.start_price)}` }),

@@ -52,13 +52,12 @@ export function renderConn(el, status, t) {
   setText(el, t(`conn_${status}`));
 }
 
+// Sale order and round ride on the state line, so the facts fit two rows on a phone.
 export function renderLotFacts(dl, lot, t, lang) {
   const rows = [
-    ['sale_order', `${lot.sale_order ?? ''}${lot.round_no ? ` · ${t('round')} ${lot.round_no}` : ''}`],
     ['red_case', lot.red_case],
     ['appraisal', fmtBaht(lot.appraisal)],
     ['start_price', fmtBaht(lot.start_price)],
-    ['deposit', fmtBaht(lot.deposit)],
     ['increment', fmtBaht(lot.increment)],
   ];
   dl.replaceChildren(...rows.map(([k, v]) => h('div', {}, h('dt', { text: t(k) }), h('dd', { text: v ?? '' }))));

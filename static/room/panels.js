@@ -18,7 +18,9 @@ export function renderShared(q, state, status, t, lang, { me = null } = {}) {
 
   q('lot-empty').hidden = !!lot;
   setText(q('lot-empty'), lot ? '' : `${t('no_lot')}. ${t('no_lot_hint')}`);
-  setText(q('lot-state'), lot ? t(`state_${lot.live_state}`) : '');
+  setText(q('lot-state'), lot
+    ? [t(`state_${lot.live_state}`), `${t('sale_order')} ${lot.sale_order}`, lot.round_no ? `${t('round')} ${lot.round_no}` : ''].filter(Boolean).join(' · ')
+    : '');
   q('lot-state').dataset.state = lot ? lot.live_state : '';
   if (lot) setText(q('lot-title'), renderLotFacts(q('lot-facts'), lot, t, lang));
   else {
