@@ -289,30 +289,19 @@ async def execute(
     return await handler(session, room, who, cmd.data, now)
 
 
-async def _bid(
-    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
-) -> Result:
+async def _bid(session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime) -> Result:
+    from auction import registration as eligibility  # the one place eligibility is decided
+
     today = now.astimezone(BANGKOK).date()
-    problem = _person_problem(who, None, today, room.officer_id)
+    r = await _current_round(session, room)
+    # The user row is read fresh: a bar imposed after they joined the room counts at once.
+    user = await session.get(User, who.user_id) if who.user_id is not None else None
+    problem = await eligibility.check_can_bid(session, user or who, r, day=today, need_registration=False)
     if problem:
         raise ProtocolError(problem)
-    r = await _current_round(session, room)
-    row = (
-        await session.execute(
-            select(Registration, User.barred_until)
-            .join(User, User.id == Registration.user_id)
-            .where(
-                Registration.round_id == r.id,
-                Registration.user_id == who.user_id,
-                Registration.status == "confirmed",
-            )
-        )
-    ).first()
-    if row is None:
+    reg = await eligibility.confirmed_registration(session, who.user_id, r.id)
+    if reg is None:
         raise ProtocolError("not_approved")
-    reg, barred_until = row
-    if barred_until is not None and today <= barred_until:  # barred since they joined
-        raise ProtocolError("bidder_barred")
     return await _place(session, room, r, reg, data["amount"], data["key"], "remote", who.user_id, now)
 
 
