@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"serving on http://{args.host}:{args.port}  (database: {settings.database_url})", flush=True)
         uvicorn.run(
             "auction.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-            ws="websockets-sansio", ws_per_message_deflate=False, log_level="info",
+            ws="websockets-sansio", ws_per_message_deflate=False, ws_max_size=65536, log_level="info",
         )  # fmt: skip
         return 0
     if args.cmd == "migrate":

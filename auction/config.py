@@ -39,6 +39,7 @@ class Settings:
             broker_prefix=_env("BROKER_PREFIX", "led:"),
             secret_key=_env("SECRET_KEY", "dev-only-secret-change-me"),
             secure_cookies=_env("SECURE_COOKIES", "0") == "1",
+            ws_rate_per_sec=float(_env("WS_RATE_PER_SEC", "20")),
             echo_sql=_env("ECHO_SQL", "0") == "1",
         )
 

@@ -289,7 +289,9 @@ async def execute(
     return await handler(session, room, who, cmd.data, now)
 
 
-async def _bid(session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime) -> Result:
+async def _bid(
+    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
+) -> Result:
     from auction import registration as eligibility  # the one place eligibility is decided
 
     today = now.astimezone(BANGKOK).date()

@@ -1,0 +1,463 @@
+"""e-Offering room benchmark: fan-out latency, broadcast throughput vs bare websockets, bid rates,
+memory per connection. Prints its figures and appends them to docs/benchmarks.md.
+
+    .venv/bin/python bench/room_bench.py                      # 2,000 clients (the issue's figure)
+    .venv/bin/python bench/room_bench.py --clients 300 --seconds 4   # quick look
+
+What runs: a real server process (`python -m auction serve`, uvicorn + Starlette, websockets-sansio,
+no compression) on a fresh SQLite file, and this harness process holding every client socket (the
+websockets client library). The baseline is a bare `websockets` server that only calls
+`websockets.broadcast()` with messages of the same size, measured by the same harness in the same run:
+the harness saturates first on 2 cores, so only the ratio between the two is meaningful.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import websockets  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402
+
+DAY = dt.date(2026, 11, 23)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+# --- fixture ----------------------------------------------------------------------------------
+
+
+async def seed(url: str, rooms: int, bidders: int) -> dict[str, Any]:
+    """`rooms` offices each selling one lot on DAY, `bidders` approved buyers in every room, and
+    an officer per office. Returns bearer tokens and room addresses."""
+    from sqlalchemy import select
+
+    from auction import auth
+    from auction.db import make_null_pool_engine, sessionmaker
+    from auction.models import Case, Court, Lot, Office, Registration, SaleRound
+    from auction.registration import issue_paddle
+    from auction.services import NewLot, lot_values
+
+    engine = make_null_pool_engine(url)
+    out: dict[str, Any] = {"rooms": [], "bidders": []}
+    async with sessionmaker(engine).begin() as s:
+        offices = list(await s.scalars(select(Office).order_by(Office.id).limit(rooms)))
+        court = await s.scalar(select(Court).limit(1))
+        assert court is not None
+        buyers = []
+        for i in range(bidders):
+            u = await auth.create_user(s, f"bench-b{i}@bench.example", "bench-password")
+            buyers.append((u, await auth.start_session(s, u.id)))
+        for n, office in enumerate(offices):
+            officer = await auth.create_user(s, f"bench-o{n}@bench.example", "bench-password", role="officer",
+                                             office_id=office.id)  # fmt: skip
+            case = Case(court_id=court.id, office_id=office.id, red_prefix="ผบ", red_number=n + 1, red_year=2566,
+                        red_key=f"ผบ.{n + 1}/2566", plaintiff="ธนาคารออมสิน", defendant="นายทดสอบ ระบบ")  # fmt: skip
+            s.add(case)
+            await s.flush()
+            values, rounds = lot_values(NewLot(sale_order="1", property_type="002", province_code=office.province_code,
+                                               district_code=office.province_code + "01", office_id=office.id,
+                                               round_dates=[DAY], appraisal_officer=2_000_000, area_sqm=40.0), case.id)  # fmt: skip
+            lot = Lot(**values)
+            s.add(lot)
+            await s.flush()
+            rnd = SaleRound(lot_id=lot.id, **rounds[0])
+            s.add(rnd)
+            await s.flush()
+            for u, _ in buyers:
+                paddle = await issue_paddle(s, office.id, DAY, u.id)
+                s.add(Registration(user_id=u.id, round_id=rnd.id, lot_id=lot.id, deposit_due=150_000,
+                                   status="confirmed", bidder_number_id=paddle.id, bidder_no=paddle.number))  # fmt: skip
+            out["rooms"].append({"office_id": office.id, "round_id": rnd.id,
+                                 "officer": await auth.start_session(s, officer.id)})  # fmt: skip
+        out["bidders"] = [tok for _, tok in buyers]
+    await engine.dispose()
+    return out
+
+
+# --- the harness ------------------------------------------------------------------------------
+
+
+class Listener:
+    """Holds many sockets; records, per seq, when each arrived (wall clock)."""
+
+    def __init__(self) -> None:
+        self.arrivals: dict[int, list[float]] = {}
+        self.sent_at: dict[int, float] = {}
+        self.received = 0
+        self.socks: list[Any] = []
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def attach(self, url: str, n: int, join: bool, headers: dict[str, str] | None = None) -> None:
+        sem = asyncio.Semaphore(100)
+
+        async def one() -> None:
+            async with sem:
+                ws = await connect(url, compression=None, max_queue=None, additional_headers=headers,
+                                   open_timeout=60, ping_interval=None)  # fmt: skip
+            if join:
+                await ws.send(json.dumps({"v": 1, "type": "join"}))
+                await ws.recv()  # snapshot
+            self.socks.append(ws)
+            self.tasks.append(asyncio.create_task(self.read(ws)))
+
+        await asyncio.gather(*(one() for _ in range(n)))
+
+    async def read(self, ws: Any) -> None:
+        try:
+            async for raw in ws:
+                now = time.time()
+                if '"seq"' not in raw:
+                    continue
+                msg = json.loads(raw)
+                seq = msg.get("seq")
+                if msg.get("type") in ("bid", "tick") and isinstance(seq, int):
+                    self.received += 1
+                    self.arrivals.setdefault(seq, []).append(now)
+                    if seq not in self.sent_at and "at" in msg:
+                        self.sent_at[seq] = dt.datetime.fromisoformat(msg["at"]).timestamp()
+        except websockets.ConnectionClosed:
+            return
+
+    async def close(self) -> None:
+        for t in self.tasks:
+            t.cancel()
+        await asyncio.gather(*(ws.close() for ws in self.socks), return_exceptions=True)
+
+    def latency_ms(self, expected: int) -> dict[str, float]:
+        all_ms: list[float] = []
+        last_ms: list[float] = []
+        complete = 0
+        for seq, times in self.arrivals.items():
+            t0 = self.sent_at.get(seq)
+            if t0 is None:
+                continue
+            all_ms.extend((t - t0) * 1000 for t in times)
+            last_ms.append((max(times) - t0) * 1000)
+            complete += len(times) == expected
+        return {
+            "p50_all": pct(all_ms, 0.50), "p99_all": pct(all_ms, 0.99),
+            "p50_last": pct(last_ms, 0.50), "p99_last": pct(last_ms, 0.99),
+            "events": len(last_ms), "complete": complete,
+        }  # fmt: skip
+
+
+async def drive_bids(url: str, tokens: list[str], count: int, rate: float, start_price: int, inc: int) -> int:
+    """Two bidders alternate at `rate` bids/s (open loop when rate > 0, else as fast as receipts come)."""
+    socks = []
+    for tok in tokens[:2]:
+        ws = await connect(url, compression=None, additional_headers={"Authorization": f"Bearer {tok}"},
+                           ping_interval=None)  # fmt: skip
+        await ws.send(json.dumps({"v": 1, "type": "join"}))
+        await ws.recv()
+        socks.append(ws)
+    accepted = 0
+    price = start_price - inc
+    t_next = time.perf_counter()
+    for i in range(count):
+        ws = socks[i % 2]
+        price += inc
+        await ws.send(json.dumps({"v": 1, "type": "bid", "amount": price, "key": f"k{i}-{time.time_ns()}"}))
+        while True:
+            msg = json.loads(await ws.recv())
+            if msg["type"] == "receipt":
+                accepted += msg["status"] == "accepted"
+                break
+        if rate > 0:
+            t_next += 1 / rate
+            await asyncio.sleep(max(0.0, t_next - time.perf_counter()))
+    for ws in socks:
+        await ws.close()
+    return accepted
+
+
+async def floor_burst(url: str, officer: str, n: int, start: int, inc: int) -> tuple[int, float]:
+    """The officer pipelines `n` floor bids (paddles 1 and 2 alternating) on one socket without
+    waiting: one ordered stream, so every bid is valid; returns (accepted, seconds to last receipt)."""
+    async with connect(url, compression=None, additional_headers={"Authorization": f"Bearer {officer}"},
+                       ping_interval=None, max_queue=None) as ws:  # fmt: skip
+        await ws.send(json.dumps({"v": 1, "type": "join"}))
+        snap = json.loads(await ws.recv())
+        price = (snap["lot"] or {}).get("price") or (start - inc)
+        t0 = time.perf_counter()
+        for i in range(n):
+            price += inc
+            await ws.send(json.dumps({"v": 1, "type": "floor_bid", "paddle": 1 + i % 2, "amount": price,
+                                      "key": f"f{i}-{time.time_ns()}"}))  # fmt: skip
+        accepted = receipts = 0
+        while receipts < n:
+            msg = json.loads(await ws.recv())
+            if msg["type"] == "receipt":
+                receipts += 1
+                accepted += msg["status"] == "accepted"
+        return accepted, time.perf_counter() - t0
+
+
+async def officer_open(url: str, token: str, round_id: int, inc: int) -> None:
+    async with connect(
+        url, additional_headers={"Authorization": f"Bearer {token}"}, ping_interval=None
+    ) as ws:
+        await ws.send(json.dumps({"v": 1, "type": "join"}))
+        await ws.recv()
+        await ws.send(json.dumps({"v": 1, "type": "open_lot", "round_id": round_id, "increment": inc}))
+        while True:
+            msg = json.loads(await ws.recv())
+            if msg["type"] in ("lot_opened", "error"):
+                assert msg["type"] == "lot_opened", msg
+                return
+
+
+# --- the bare baseline --------------------------------------------------------------------------
+
+BARE_SERVER = r"""
+import asyncio, json, sys, time, datetime as dt
+import websockets
+from websockets.asyncio.server import serve, broadcast
+clients = set()
+async def handler(ws):
+    if ws.request.path == "/control":
+        async for raw in ws:
+            cmd = json.loads(raw)
+            n, rate, pad = cmd["count"], cmd["rate"], cmd["pad"]
+            t_next = time.perf_counter()
+            for seq in range(1, n + 1):
+                msg = json.dumps({"v": 1, "type": "tick", "seq": seq,
+                                  "at": dt.datetime.now(dt.UTC).isoformat(), "pad": pad})
+                broadcast(clients, msg)
+                if rate > 0:
+                    t_next += 1 / rate
+                    await asyncio.sleep(max(0.0, t_next - time.perf_counter()))
+                else:
+                    await asyncio.sleep(0)
+            await ws.send("done")
+        return
+    clients.add(ws)
+    try:
+        await ws.wait_closed()
+    finally:
+        clients.discard(ws)
+async def main():
+    async with serve(handler, "127.0.0.1", int(sys.argv[1]), compression=None, ping_interval=None, max_queue=None):
+        await asyncio.Future()
+asyncio.run(main())
+"""
+
+
+async def bare_run(clients: int, count: int, rate: float, pad: str) -> tuple[dict[str, float], float]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(port)])
+    try:
+        await wait_port(port)
+        listener = Listener()
+        await listener.attach(f"ws://127.0.0.1:{port}/room", clients, join=False)
+        t0 = time.perf_counter()
+        async with connect(f"ws://127.0.0.1:{port}/control", ping_interval=None) as ctl:
+            await ctl.send(json.dumps({"count": count, "rate": rate, "pad": pad}))
+            await ctl.recv()
+        await settle(listener, count * clients)
+        elapsed = time.perf_counter() - t0
+        stats = listener.latency_ms(clients)
+        throughput = listener.received / elapsed
+        await listener.close()
+        return stats, throughput
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+async def settle(listener: Listener, expected: int, quiet: float = 0.5, limit: float = 30) -> None:
+    """Wait until every delivery arrived, or nothing more arrives for `quiet` seconds."""
+    deadline = time.perf_counter() + limit
+    last, last_change = -1, time.perf_counter()
+    while time.perf_counter() < deadline and listener.received < expected:
+        if listener.received != last:
+            last, last_change = listener.received, time.perf_counter()
+        elif time.perf_counter() - last_change > quiet:
+            break
+        await asyncio.sleep(0.02)
+
+
+async def wait_port(port: int, limit: float = 30) -> None:
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        try:
+            _, w = await asyncio.open_connection("127.0.0.1", port)
+            w.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"port {port} did not open")
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+async def main(args: argparse.Namespace) -> str:
+    tmp = Path(tempfile.mkdtemp(prefix="room-bench-"))
+    url = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
+    # The per-socket flood limit (20 msg/s) is for people; the harness pipelines on purpose.
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "BROKER_URL": "",
+        "PYTHONPATH": str(ROOT),
+        "WS_RATE_PER_SEC": "100000",
+    }
+    subprocess.run([sys.executable, "-m", "auction", "migrate"], env=env, check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    fx = await seed(url, rooms=args.lots, bidders=4)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "auction", "serve", "--port", str(port)], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    lines: list[str] = []
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    try:
+        await wait_port(port)
+        base = f"ws://127.0.0.1:{port}/ws/rooms"
+        room0 = fx["rooms"][0]
+        url0 = f"{base}/{room0['office_id']}/{DAY.isoformat()}"
+        await officer_open(url0, room0["officer"], room0["round_id"], 10_000)
+        rss0 = rss_kib(server.pid)
+        listener = Listener()
+        t = time.perf_counter()
+        await listener.attach(url0, args.clients, join=True)
+        await asyncio.sleep(1.0)
+        rss1 = rss_kib(server.pid)
+        say(
+            f"- {args.clients} spectators joined in {time.perf_counter() - t:.1f} s; server RSS "
+            f"{rss0 / 1024:.0f} -> {rss1 / 1024:.0f} MiB: **{(rss1 - rss0) / args.clients:.1f} KiB per connection**"
+        )
+
+        # 1. Fan-out latency at a steady bid rate.
+        n = int(args.rate * args.seconds)
+        before = listener.received
+        t = time.perf_counter()
+        accepted = await drive_bids(url0, fx["bidders"], n, args.rate, 2_000_000, 10_000)
+        await settle(listener, before + accepted * args.clients)
+        ours = listener.latency_ms(args.clients)
+        say(
+            f"- ours, {args.rate:g} bids/s for {args.seconds:g} s ({accepted} accepted): accept-to-delivery "
+            f"p50 {ours['p50_all']:.1f} ms, p99 {ours['p99_all']:.1f} ms over all deliveries; at the last client "
+            f"p50 {ours['p50_last']:.1f} ms, **p99 {ours['p99_last']:.1f} ms**; "
+            f"{ours['complete']}/{ours['events']} events reached every client"
+        )
+        sample = json.dumps({"v": 1, "type": "bid", "seq": 1, "at": dt.datetime.now(dt.UTC).isoformat(),
+                             "round_id": 1, "bid_id": 1, "bidder_no": 1, "amount": 2_000_000, "channel": "remote",
+                             "price": 2_000_000, "next_min": 2_010_000, "count": 0})  # fmt: skip
+        pad = "x" * max(0, len(sample) - 90)
+
+        # 2. Broadcast throughput: floor bids pipelined by the officer, deliveries per second.
+        listener.arrivals.clear()
+        listener.sent_at.clear()
+        before = listener.received
+        t = time.perf_counter()
+        burst, _ = await floor_burst(url0, room0["officer"], args.burst, 0, 10_000)
+        await settle(listener, before + burst * args.clients)
+        ours_tp = (listener.received - before) / (time.perf_counter() - t)
+        await listener.close()
+
+        bare_lat, _ = await bare_run(args.clients, n, args.rate, pad)
+        _, bare_tp = await bare_run(args.clients, args.burst, 0, pad)
+        say(
+            f"- bare websockets.broadcast(), same harness, {args.rate:g} msg/s: p50 {bare_lat['p50_all']:.1f} ms, "
+            f"p99 {bare_lat['p99_all']:.1f} ms; at the last client p99 {bare_lat['p99_last']:.1f} ms"
+        )
+        say(
+            f"- broadcast throughput, {args.burst} events as fast as they commit, {args.clients} clients: "
+            f"ours {ours_tp:,.0f} deliveries/s, bare {bare_tp:,.0f} deliveries/s: **ratio {ours_tp / bare_tp:.2f}**"
+        )
+
+        # 3. Bid acceptance with nobody watching: one lot, then many lots at once (one room each).
+        got, secs = await floor_burst(url0, room0["officer"], args.bids, 0, 10_000)
+        one = got / secs
+        rooms = fx["rooms"][1 : args.lots]
+        for r in rooms:
+            await officer_open(
+                f"{base}/{r['office_id']}/{DAY.isoformat()}", r["officer"], r["round_id"], 10_000
+            )
+        per = max(10, args.bids // max(1, len(rooms)))
+        t = time.perf_counter()
+        results = await asyncio.gather(*(
+            floor_burst(f"{base}/{r['office_id']}/{DAY.isoformat()}", r["officer"], per, 2_000_000, 10_000)
+            for r in rooms
+        ))  # fmt: skip
+        many = sum(a for a, _ in results) / (time.perf_counter() - t)
+        remote, secs = time.perf_counter(), 0.0
+        got_remote = await drive_bids(
+            url0, fx["bidders"], 100, 0, 10_000_000 + (args.bids + 10) * 10_000, 10_000
+        )
+        secs = time.perf_counter() - remote
+        say(
+            f"- accepted bids/s (each committed before its receipt): one lot {one:,.0f}/s pipelined; "
+            f"{len(rooms)} lots at once {many:,.0f}/s; two phones alternating, each waiting for its receipt, "
+            f"{got_remote / secs:,.0f}/s ({got_remote}/100 accepted)"
+        )
+    finally:
+        server.terminate()
+        server.wait()
+    return "\n".join(lines)
+
+
+def write_report(body: str, args: argparse.Namespace) -> None:
+    doc = ROOT / "docs" / "benchmarks.md"
+    head = "# Benchmarks\n\nFigures printed by the scripts in bench/, newest first within each section.\n"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else head
+    cmd = f".venv/bin/python bench/room_bench.py --clients {args.clients} --rate {args.rate:g} --seconds {args.seconds:g}"
+    section = (
+        f"\n## e-Offering room ({dt.date.today().isoformat()})\n\n"
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"one server process (uvicorn, SQLite), one harness process holding every socket.\n"
+        f"Command: `{cmd}`\n\n{body}\n"
+    )
+    doc.write_text(text.rstrip() + "\n" + section, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--clients", type=int, default=2000)
+    p.add_argument("--rate", type=float, default=5.0, help="bids per second during the latency run")
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--burst", type=int, default=200, help="bids in the throughput run")
+    p.add_argument("--bids", type=int, default=1000, help="bids in the acceptance-rate runs")
+    p.add_argument("--lots", type=int, default=50)
+    p.add_argument("--no-write", action="store_true")
+    a = p.parse_args()
+    report = asyncio.run(main(a))
+    if not a.no_write:
+        write_report(report, a)
