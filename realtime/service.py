@@ -296,6 +296,7 @@ async def _bid(
 
     today = now.astimezone(BANGKOK).date()
     r = await _current_round(session, room)
+    _open_round(r)  # a closed lot says so before anything about the bidder
     # The user row is read fresh: a bar imposed after they joined the room counts at once.
     user = await session.get(User, who.user_id) if who.user_id is not None else None
     problem = await eligibility.check_can_bid(session, user or who, r, day=today, need_registration=False)
@@ -312,6 +313,7 @@ async def _floor_bid(
 ) -> Result:
     _require_officer(room, who)
     r = await _current_round(session, room)
+    _open_round(r)
     reg = await session.scalar(
         select(Registration).where(
             Registration.round_id == r.id,

@@ -285,3 +285,78 @@ async def test_public_event_log_and_errors(db, settings, client) -> None:
     ] == "malformed_date"
     assert (await client.get(f"/api/rooms/{fx.office_id}/2027-01-01")).status_code == 404
     assert (await client.get("/api/rounds/abc/ladder")).status_code == 400
+
+
+async def test_a_whole_lot_open_bids_floor_count_hammer_and_deposits_settled(db, settings, client) -> None:
+    from auction.models import Lot, Registration, Sale, SaleRound
+
+    fx = await build(db)
+    async with server(settings) as srv, srv.peer(fx, "officer") as off, srv.peer(fx, "b1") as b1, \
+            srv.peer(fx, "b2") as b2, srv.peer(fx, None) as watcher:  # fmt: skip
+        await open_lot(off, fx.rounds[0])
+        assert (await b1.bid(1_600_000))["status"] == "accepted"
+        assert (await b2.bid(1_650_000))["status"] == "accepted"
+        await off.send(type="floor_bid", paddle=99, amount=1_660_000, key="floor-1")
+        assert (await off.expect("receipt"))["status"] == "accepted"
+        assert (await b2.bid(1_700_000))["status"] == "accepted"
+        await off.expect(lambda m: m["type"] == "bid" and m["price"] == 1_700_000)
+        for n in (1, 2, 3):
+            assert (await off.command("count", n=n))["n"] == n
+        hammer = await off.command("hammer")
+        assert hammer and hammer["type"] == "hammer"
+        assert (hammer["price"], hammer["bidder_no"], hammer["bidder_count"]) == (1_700_000, 2, 3)
+        assert [x["amount"] for x in hammer["ladder"]] == [1_600_000, 1_650_000, 1_660_000, 1_700_000]
+        for p in (b1, b2, watcher):
+            seen = await p.expect("hammer")
+            assert (seen["price"], seen["bidder_no"]) == (1_700_000, 2)
+        late = await b1.bid(1_800_000)
+        assert (late["status"], late["code"]) == ("rejected", "lot_closed")
+        assert (await off.command("hammer"))["code"] == "lot_closed"
+        # The next lot can open now.
+        await open_lot(off, fx.rounds[1])
+    async with db() as s:
+        rnd = await s.get(SaleRound, fx.rounds[0])
+        lot = await s.get(Lot, rnd.lot_id)
+        assert (rnd.status, rnd.sold_price, rnd.winner_bidder_no, rnd.bidder_count, lot.status) == (
+            "sold",
+            1_700_000,
+            2,
+            3,
+            "sold",
+        )
+        regs = {
+            r.bidder_no: r.status
+            for r in await s.scalars(select(Registration).where(Registration.round_id == fx.rounds[0]))
+        }
+        assert regs == {1: "released", 2: "applied", 3: "released", 50: "released", 99: "released"}
+        assert (await s.scalar(select(Sale))).price == 1_700_000
+    ladder = (await client.get(f"/api/rounds/{fx.rounds[0]}/ladder")).json()
+    assert ladder["closed"] and [b["bidder_no"] for b in ladder["bids"]] == [1, 2, 99, 2]
+    assert (await client.get(f"/api/rooms/{fx.office_id}/2026-11-23/verify")).json()["ok"] is True
+
+
+async def test_pass_and_suspend_close_a_lot_without_a_sale(db, settings) -> None:
+    from auction.models import SaleRound
+
+    fx = await build(db)
+    async with server(settings) as srv, srv.peer(fx, "officer") as off, srv.peer(fx, "b1") as b1:
+        await open_lot(off, fx.rounds[0])
+        assert (await off.command("hammer"))["code"] == "no_bids"
+        assert (await off.command("count", n=1))["code"] == "no_bids"
+        passed = await off.command("pass")
+        assert passed and passed["type"] == "passed"
+        assert (await b1.bid(1_600_000))["code"] == "lot_closed"
+        await open_lot(off, fx.rounds[1])
+        await b1.bid(1_600_000)
+        await off.expect(lambda m: m["type"] == "bid" and m["round_id"] == fx.rounds[1])
+        assert (await off.command("suspend"))["code"] == "bad_message"
+        suspended = await off.command("suspend", reason_code="court_order", reason="ศาลสั่งงดการขาย")
+        assert suspended and suspended["type"] == "suspended" and suspended["reason_code"] == "court_order"
+    async with db() as s:
+        first, second = await s.get(SaleRound, fx.rounds[0]), await s.get(SaleRound, fx.rounds[1])
+        assert (first.status, first.live_state, second.status, second.live_state) == (
+            "no_bidder",
+            "passed",
+            "suspended",
+            "suspended",
+        )
