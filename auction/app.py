@@ -77,4 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         },
     )
     app.state.settings = settings
+    from search.routes import lot_map
+
+    app.state.lot_map = lot_map  # the lot page's map, without the core importing search
     return app

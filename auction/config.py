@@ -29,6 +29,8 @@ class Settings:
     ws_rate_per_sec: float = 20.0
     ws_heartbeat_sec: float = 20.0
     echo_sql: bool = False
+    # Map tiles (search maps); "none" for no tiles: pins on a plain background, nothing fetched.
+    map_tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -41,6 +43,7 @@ class Settings:
             secure_cookies=_env("SECURE_COOKIES", "0") == "1",
             ws_rate_per_sec=float(_env("WS_RATE_PER_SEC", "20")),
             echo_sql=_env("ECHO_SQL", "0") == "1",
+            map_tiles=_env("MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         )
 
     @property

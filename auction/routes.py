@@ -81,18 +81,7 @@ async def _cases(request: Request) -> list[dict[str, Any]]:
     who = await auth.principal(request)
     async with _sm(request)() as s:
         cases = await services.find_cases(s, red)
-        areas = await services.area_names(
-            s, {c for case in cases for lot in case.lots for c in (lot.province_code, lot.district_code)}
-        )
-    out = []
-    for case in cases:
-        view = services.case_view(case, officer=who.may_run_office(case.office_id))
-        view["lots"] = [
-            {**services.lot_summary(lot, areas), "schedule": [services.round_view(r) for r in lot.rounds]}
-            for lot in case.lots
-        ]
-        out.append(view)
-    return out
+        return await services.cases_with_lots(s, cases, who.may_run_office)
 
 
 async def api_cases(request: Request) -> JSONResponse:
@@ -101,7 +90,9 @@ async def api_cases(request: Request) -> JSONResponse:
 
 
 async def page_home(request: Request) -> Response:
-    return RedirectResponse("/lots" + (f"?{request.url.query}" if request.url.query else ""), status_code=302)
+    return RedirectResponse(
+        "/search" + (f"?{request.url.query}" if request.url.query else ""), status_code=302
+    )
 
 
 async def page_lots(request: Request) -> Response:
@@ -119,7 +110,9 @@ async def page_lots(request: Request) -> Response:
 
 async def page_lot(request: Request) -> Response:
     lot = await _lot_detail(request)
-    return render(request, "lot.html", lot=lot)
+    make_map = getattr(request.app.state, "lot_map", None)  # set by auction.app (search.routes)
+    parts = await make_map(request, lot) if make_map else None
+    return render(request, "lot.html", lot=lot, map_head=parts and parts.head, map_html=parts and parts.html)
 
 
 async def healthz(request: Request) -> JSONResponse:

@@ -4,6 +4,7 @@ and never commit; the caller owns the unit of work."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -235,6 +236,23 @@ def case_view(case: Case, officer: bool = False) -> dict[str, Any]:
         "plaintiff": case.plaintiff if officer else mask_name(case.plaintiff),
         "defendant": case.defendant if officer else mask_name(case.defendant),
     }
+
+
+async def cases_with_lots(
+    session: AsyncSession, cases: list[Case], officer_of: Callable[[int], bool]
+) -> list[dict[str, Any]]:
+    """Public views of cases with every lot and each round (lots and rounds loaded by the caller)."""
+    areas = await area_names(
+        session, {c for case in cases for lot in case.lots for c in (lot.province_code, lot.district_code)}
+    )
+    out = []
+    for case in cases:
+        view = case_view(case, officer=officer_of(case.office_id))
+        view["lots"] = [
+            {**lot_summary(lot, areas), "schedule": [round_view(r) for r in lot.rounds]} for lot in case.lots
+        ]
+        out.append(view)
+    return out
 
 
 def lot_detail(lot: Lot, areas: dict[str, AdminArea], officer: bool = False) -> dict[str, Any]:

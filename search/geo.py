@@ -1,0 +1,87 @@
+"""Distances: a bounding box for the indexed lat/lon columns, a cheap local distance to filter and
+sort, and geopy's geodesic for every distance we show. Pure.
+
+Why two distances: geopy's geodesic (Karney, WGS84) costs ~20-40 µs a call, too slow to run on the
+thousands of rows a whole rail line's bounding boxes return. Over a few km the ellipsoid is flat
+enough that a local projection with the WGS84 radii of curvature at the mean latitude agrees with
+the geodesic to about a millimetre per kilometre (tests/search/test_geo.py checks it), so it is
+used to decide "inside the radius" and the order; rows in the thin band where that could differ
+are re-measured with the geodesic, as is every distance returned to a caller.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from geopy.distance import geodesic
+
+# WGS84
+_A = 6_378_137.0
+_F = 1 / 298.257223563
+_E2 = _F * (2 - _F)
+
+# Relative error budget of local_distance over the radii we accept (<= 50 km), with a wide margin.
+BAND = 1e-4
+
+WALK_M_PER_MIN = 80.0  # ~4.8 km/h, a common planning figure for pedestrians
+WALK_DETOUR = 1.25  # streets are not straight lines: a typical urban route factor
+
+
+@dataclass(frozen=True)
+class Box:
+    min_lat: float
+    max_lat: float
+    min_lon: float
+    max_lon: float
+
+
+def _radii(lat: float) -> tuple[float, float]:
+    """Meridional (M) and prime-vertical (N) radii of curvature at a latitude, metres."""
+    s = math.sin(math.radians(lat))
+    w = math.sqrt(1 - _E2 * s * s)
+    return _A * (1 - _E2) / (w**3), _A / w
+
+
+def bbox(lat: float, lon: float, radius_m: float) -> Box:
+    """A box that surely holds every point within radius_m (padded by 1%)."""
+    m, n = _radii(lat)
+    r = radius_m * 1.01
+    dlat = math.degrees(r / m)
+    dlon = math.degrees(r / (n * max(math.cos(math.radians(lat)), 1e-6)))
+    return Box(lat - dlat, lat + dlat, lon - dlon, lon + dlon)
+
+
+class LocalFrame:
+    """Distances from one centre, by the ellipsoid's radii of curvature at the mean latitude."""
+
+    def __init__(self, lat: float, lon: float) -> None:
+        self.lat, self.lon = lat, lon
+
+    def distance(self, lat: float, lon: float) -> float:
+        mid = math.radians((lat + self.lat) / 2)
+        s = math.sin(mid)
+        w2 = 1 - _E2 * s * s
+        n = _A / math.sqrt(w2)
+        m = n * (1 - _E2) / w2
+        dy = math.radians(lat - self.lat) * m
+        dx = math.radians(lon - self.lon) * n * math.cos(mid)
+        return math.hypot(dx, dy)
+
+
+def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    return float(geodesic((lat1, lon1), (lat2, lon2)).meters)
+
+
+def within(approx_m: float, lat1: float, lon1: float, lat2: float, lon2: float, radius_m: float) -> bool:
+    """Inside the radius by the geodesic, asking geopy only when the cheap distance is in doubt."""
+    if approx_m <= radius_m * (1 - BAND):
+        return True
+    if approx_m > radius_m * (1 + BAND):
+        return False
+    return geodesic_m(lat1, lon1, lat2, lon2) <= radius_m
+
+
+def walk_minutes(distance_m: float) -> int:
+    """Estimated walk from a straight-line distance: detour factor at walking pace, rounded up."""
+    return max(1, math.ceil(distance_m * WALK_DETOUR / WALK_M_PER_MIN))

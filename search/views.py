@@ -1,0 +1,148 @@
+"""Shaping search results for the API and the pages (plain dicts, Thai and English side by side)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction import auth, services
+from auction.errors import ApiError
+from auction.i18n import t
+from search import cases, maps
+from search.queries import LotFilters, Point, Reference
+from search.thai import Match
+from search.transit import RADII_M, Line
+
+RADII = RADII_M
+LOCATION_KEYS = ("province", "district", "tambon", "type", "price_min", "price_max", "area_min", "area_max",
+                 "date_from", "date_to", "office", "encumbrance", "occupancy", "lat", "lon", "near",
+                 "radius", "sort")  # fmt: skip
+
+
+SORT_LABELS = (
+    ("date", "วันขายใกล้ที่สุด", "Soonest sale"),
+    ("price", "ราคาต่ำไปสูง", "Price, low to high"),
+    ("-price", "ราคาสูงไปต่ำ", "Price, high to low"),
+    ("area", "เนื้อที่น้อยไปมาก", "Area, small to large"),
+    ("-area", "เนื้อที่มากไปน้อย", "Area, large to small"),
+    ("distance", "ใกล้ที่สุด (เมื่อระบุตำแหน่ง)", "Nearest (with a point)"),
+)
+TYPE_LABELS = {
+    "condo": ("ห้องชุด / คอนโด", "Condominium"),
+    "land": ("ที่ดินว่างเปล่า", "Vacant land"),
+    "house": ("ที่ดินพร้อมสิ่งปลูกสร้าง", "Land with building"),
+    "building": ("สิ่งปลูกสร้าง", "Building only"),
+    "leasehold": ("สิทธิการเช่า", "Leasehold"),
+}
+
+
+def type_labels(lang: str) -> list[tuple[str, str]]:
+    return [(k, th if lang == "th" else en) for k, (th, en) in TYPE_LABELS.items()]
+
+
+def has_query(q: Mapping[str, str]) -> bool:
+    return any(q.get(k) for k in LOCATION_KEYS)
+
+
+def has_case_query(q: Mapping[str, str]) -> bool:
+    return any(q.get(k) for k in ("q", "red", "number"))
+
+
+def search_form(q: Mapping[str, str]) -> dict[str, str]:
+    return {k: q.get(k, "") for k in (*LOCATION_KEYS, "per_page")}
+
+
+def bad_case_number(detail: str) -> ApiError:
+    return ApiError(400, "malformed_case_number", "หมายเลขคดีไม่ถูกต้อง เช่น ผบ.1234/2563 หรือ ผบ 1234/63",
+                    f"Malformed case number, e.g. ผบ.1234/2563 or ผบ 1234/63 ({detail})",
+                    param="q")  # fmt: skip
+
+
+def matches(ms: list[Match]) -> list[dict[str, Any]]:
+    return [{"code": m.item.code, "th": m.item.name_th, "en": m.item.name_en, "how": m.how} for m in ms]
+
+
+def _area(ref: Reference, code: str) -> dict[str, str]:
+    a = ref.areas.get(code)
+    return {"code": code, "th": a.name_th, "en": a.name_en} if a else {"code": code}
+
+
+def filters_view(f: LotFilters, point: Point | None, sort: str, ref: Reference) -> dict[str, Any]:
+    """What the search understood, names resolved, so a person can see how their words were read."""
+    return {
+        "province": _area(ref, f.province) if f.province else None,
+        "district": _area(ref, f.districts[0]) if f.districts else None,
+        "tambon": f.tambon,
+        "types": list(f.types),
+        "price": [f.price_min, f.price_max],
+        "area_sqm": [f.area_min, f.area_max],
+        "next_sale": [d.isoformat() if d else None for d in (f.date_from, f.date_to)],
+        "office_id": f.office_id,
+        "encumbrance": f.encumbrance,
+        "occupancy": f.occupancy,
+        "near": {"lat": point.lat, "lon": point.lon, "radius_m": point.radius_m} if point else None,
+        "sort": sort,
+    }
+
+
+def line_view(line: Line) -> dict[str, Any]:
+    return {
+        "id": line.id, "th": line.name_th, "en": line.name_en, "color": line.color,
+        "stations": [{"id": s.id, "code": s.code, "th": s.name_th, "en": s.name_en, "lat": s.lat,
+                      "lon": s.lon, "seq": s.seq} for s in line.stations],
+    }  # fmt: skip
+
+
+def polyline(line: Line, lang: str) -> maps.Polyline:
+    return maps.Polyline(
+        [(s.lat, s.lon) for s in line.stations], line.color, line.name_th if lang == "th" else line.name_en
+    )
+
+
+def pins(items: list[dict[str, Any]], lang: str, link: bool = True) -> list[maps.Pin]:
+    out = []
+    for item in items:
+        loc = item.get("location")
+        if not loc:
+            continue
+        label = item["property_type_label"][lang]
+        if item.get("condo_name"):
+            label += f" · {item['condo_name']}"
+        if item.get("next_start_price"):
+            label += f" · ฿{item['next_start_price']:,}"
+        out.append(
+            maps.Pin(
+                loc["lat"],
+                loc["lon"],
+                loc["precision"],
+                label,
+                f"/lots/{item['id']}" if link else None,
+                t(f"precision_{loc['precision']}", lang),
+            )  # fmt: skip
+        )
+    return out
+
+
+async def case_search_view(
+    session: AsyncSession, found: cases.CaseSearch, who: auth.Principal
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "match": found.match,
+        "normalised": found.normalised,
+        "items": await services.cases_with_lots(session, found.cases, who.may_run_office),
+        "total": found.total,
+        "suggestions": [
+            {"id": c.id, "red_number": c.red_key, "court": {"th": c.court.name_th, "en": c.court.name_en},
+             "lots": len(c.lots)}
+            for c in found.suggestions
+        ],
+    }  # fmt: skip
+    if found.match == "none":
+        key = found.normalised or ""
+        out["message"] = {
+            "th": f"ไม่พบคดีหมายเลขแดง {key}".strip() + (" หมายเลขที่ใกล้เคียง:" if found.suggestions else ""),
+            "en": f"No case with red number {key}".strip() + (". Did you mean:" if found.suggestions else ""),
+        }
+    return out

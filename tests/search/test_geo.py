@@ -1,0 +1,48 @@
+import random
+
+from geopy.distance import geodesic
+
+from search import geo
+from search.transit import Station, StationGrid
+
+
+def test_local_distance_agrees_with_geodesic_within_the_band() -> None:
+    rng = random.Random(7)
+    for _ in range(500):
+        lat, lon = rng.uniform(5.5, 20.5), rng.uniform(97.5, 105.5)  # Thailand
+        dist, bearing = rng.uniform(1, 50_000), rng.uniform(0, 360)
+        p = geodesic(meters=dist).destination((lat, lon), bearing)
+        approx = geo.LocalFrame(lat, lon).distance(p.latitude, p.longitude)
+        assert abs(approx - dist) <= dist * geo.BAND
+
+
+def test_bbox_holds_every_point_of_the_circle() -> None:
+    lat, lon = 13.73, 100.53
+    box = geo.bbox(lat, lon, 1000)
+    for bearing in range(0, 360, 5):
+        p = geodesic(meters=1000).destination((lat, lon), bearing)
+        assert box.min_lat <= p.latitude <= box.max_lat and box.min_lon <= p.longitude <= box.max_lon
+
+
+def test_within_uses_the_geodesic_at_the_edge() -> None:
+    p = geodesic(meters=1000.2).destination((13.73, 100.53), 45)
+    approx = geo.LocalFrame(13.73, 100.53).distance(p.latitude, p.longitude)
+    assert not geo.within(approx, 13.73, 100.53, p.latitude, p.longitude, 1000)
+    assert geo.within(approx, 13.73, 100.53, p.latitude, p.longitude, 1000.5)
+
+
+def test_walk_minutes_round_up_with_detour() -> None:
+    assert geo.walk_minutes(0) == 1
+    assert geo.walk_minutes(640) == 10  # 640 m x 1.25 / 80 m per min
+    assert geo.walk_minutes(641) == 11
+
+
+def test_grid_finds_the_nearest_station_and_none_beyond_the_radius() -> None:
+    a = Station(1, "X", "A", "ก", "A", 13.70, 100.50, 1)
+    b = Station(2, "X", "B", "ข", "B", 13.71, 100.50, 2)
+    grid = StationGrid([a, b], 1000)
+    p = geodesic(meters=400).destination((b.lat, b.lon), 0)
+    near = grid.nearest(p.latitude, p.longitude)
+    assert near is not None and near.station is b and abs(near.approx_m - 400) < 0.1
+    far = geodesic(meters=1200).destination((b.lat, b.lon), 0)
+    assert grid.nearest(far.latitude, far.longitude) is None
