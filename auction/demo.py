@@ -1,6 +1,7 @@
 """A realistic demo data set: Thai provinces and districts with real coordinates, condos clustered
 along the real rail lines, land and houses over the country, red-case numbers in real formats,
-six-round schedules with past rounds already decided. Deterministic for a given seed.
+six-round schedules with past rounds already decided and their sale days published (so results
+and statistics have a history to show). Deterministic for a given seed.
 
 Bulk inserts go through SQLAlchemy Core executemany in batches: 100,000 lots (and 600,000 rounds)
 load in well under a few minutes on SQLite.
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import rules
 from auction.auth import hash_password
-from auction.models import AdminArea, Case, Court, Lot, Office, SaleRound, TransitStation, User
+from auction.models import AdminArea, Case, Court, Lot, Office, SaleDay, SaleRound, TransitStation, User
 from auction.services import NewLot, lot_values
 
 BATCH = 2000
@@ -93,6 +94,7 @@ async def generate(
     case_rows: list[dict[str, Any]] = []
     lot_rows: list[dict[str, Any]] = []
     round_rows: list[dict[str, Any]] = []
+    held_days: set[tuple[int, dt.date]] = set()
     case_id, lot_id, made = start_case, start_lot, 0
     while made < lots:
         condo = rng.random() < 0.38
@@ -145,6 +147,8 @@ async def generate(
             for r in rounds:
                 r["lot_id"] = lot_id
                 round_rows.append(r)
+                if r["status"] not in ("scheduled", "cancelled"):
+                    held_days.add((office.id, r["sale_date"]))
             made += 1
             if not condo:
                 lat, lon = _jitter(lat, lon, rng, 0.3)
@@ -154,6 +158,7 @@ async def generate(
     await session.execute(
         update(Lot).where(Lot.id > start_lot, Lot.status != "on_sale").values(next_round_no=None)
     )
+    await _publish_past_days(session, held_days)
     return DemoResult(lots=made, cases=case_id - start_case, rounds=made * 6)
 
 
@@ -242,6 +247,29 @@ def _decide_past(
     lot["next_start_price"] = nxt["start_price"] if live and nxt else None
 
 
+async def _publish_past_days(session: AsyncSession, days: set[tuple[int, dt.date]]) -> None:
+    """Every past day with decided rounds counts as closed and published (the history LED would
+    have had), so public results and statistics have something to show; days already present keep
+    their state."""
+    if not days:
+        return
+    first = min(d for _, d in days)
+    existing = set(
+        (
+            await session.execute(
+                select(SaleDay.office_id, SaleDay.sale_date).where(SaleDay.sale_date >= first)
+            )
+        ).all()
+    )
+    at = dt.datetime.now(dt.UTC)
+    rows = [
+        {"office_id": o, "sale_date": d, "status": "published", "submitted_at": at, "published_at": at}
+        for o, d in sorted(days - existing)
+    ]
+    for i in range(0, len(rows), BATCH):
+        await session.execute(insert(SaleDay), rows[i : i + BATCH])
+
+
 async def _flush(session: AsyncSession, cases: list[Any], lots: list[Any], rounds: list[Any]) -> None:
     if cases:
         await session.execute(insert(Case), cases)
@@ -291,4 +319,14 @@ async def demo_accounts(session: AsyncSession, today: dt.date) -> list[tuple[str
         r.sale_date = today
         await session.execute(update(Lot).where(Lot.id == r.lot_id).values(next_sale_date=today))
     await session.flush()
+    # The office's published history: prepared by one demo officer, approved by the other.
+    ids = [
+        await session.scalar(select(User.id).where(User.email == e))
+        for e in ("officer@demo.test", "officer2@demo.test")
+    ]
+    await session.execute(
+        update(SaleDay)
+        .where(SaleDay.office_id == office.id, SaleDay.status == "published", SaleDay.submitted_by.is_(None))
+        .values(submitted_by=ids[0], approved_by=ids[1])
+    )
     return made

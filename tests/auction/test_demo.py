@@ -1,0 +1,72 @@
+"""The demo generator leaves a published history behind it: every past day with decided rounds is a
+published sale day (so /results and /stats show something), and nothing today or later is."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from auction import demo
+from auction.models import SaleDay, SaleRound, User
+
+TODAY = dt.date(2026, 11, 23)
+
+
+async def held_days(s) -> set[tuple[int, dt.date]]:
+    rows = await s.execute(
+        select(SaleRound.office_id, SaleRound.sale_date)
+        .where(SaleRound.status.in_(("sold", "no_bidder", "suspended", "withdrawn")))
+        .distinct()
+    )
+    return set(rows.all())
+
+
+async def test_demo_publishes_every_past_day_with_decided_rounds_and_nothing_else(db) -> None:
+    async with db.begin() as s:
+        await demo.generate(s, 300, seed=7, today=TODAY)
+    async with db() as s:
+        days = await held_days(s)
+        published = set(
+            (
+                await s.execute(
+                    select(SaleDay.office_id, SaleDay.sale_date).where(SaleDay.status == "published")
+                )
+            ).all()
+        )
+        assert days and published == days
+        assert max(d for _, d in published) < TODAY
+        # No published day still has a round waiting for its outcome.
+        undecided = await s.scalar(
+            select(func.count())
+            .select_from(SaleRound)
+            .join(
+                SaleDay,
+                (SaleDay.office_id == SaleRound.office_id) & (SaleDay.sale_date == SaleRound.sale_date),
+            )
+            .where(SaleRound.status == "scheduled")
+        )
+        assert undecided == 0
+
+
+async def test_demo_data_appended_twice_does_not_duplicate_sale_days(db) -> None:
+    async with db.begin() as s:
+        await demo.generate(s, 150, seed=1, today=TODAY)
+    async with db.begin() as s:
+        await demo.generate(s, 150, seed=2, today=TODAY)
+    async with db() as s:
+        total = await s.scalar(select(func.count()).select_from(SaleDay))
+        assert total == len(await held_days(s))
+
+
+async def test_demo_officers_prepared_and_approved_their_office_history(db) -> None:
+    async with db.begin() as s:
+        await demo.generate(s, 300, seed=7, today=TODAY)
+        await demo.demo_accounts(s, TODAY)
+    async with db() as s:
+        ids = {u.email: u.id for u in await s.scalars(select(User))}
+        mine = list(await s.scalars(select(SaleDay).where(SaleDay.submitted_by.is_not(None))))
+        assert mine, "the demo office should have a published history"
+        for sd in mine:
+            assert (sd.submitted_by, sd.approved_by) == (ids["officer@demo.test"], ids["officer2@demo.test"])
+            assert sd.submitted_by != sd.approved_by
