@@ -292,20 +292,43 @@ async def execute(
 async def _bid(
     session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
 ) -> Result:
-    from auction import registration as eligibility  # the one place eligibility is decided
-
     today = now.astimezone(BANGKOK).date()
     r = await _current_round(session, room)
     _open_round(r)  # a closed lot says so before anything about the bidder
-    # The user row is read fresh: a bar imposed after they joined the room counts at once.
-    user = await session.get(User, who.user_id) if who.user_id is not None else None
-    problem = await eligibility.check_can_bid(session, user or who, r, day=today, need_registration=False)
+    if who.user_id is None:
+        raise ProtocolError("login_required")
+    # One round trip on the hot path: the bidder's confirmed registration, their account as it is
+    # now (a bar imposed after they joined counts at once) and any bid already sent with this key.
+    row = (
+        await session.execute(
+            select(User, Registration, Bid)
+            .outerjoin(
+                Registration,
+                (Registration.user_id == User.id)
+                & (Registration.round_id == r.id)
+                & (Registration.status == "confirmed"),
+            )
+            .outerjoin(
+                Bid,
+                (Bid.registration_id == Registration.id)
+                & (Bid.round_id == r.id)
+                & (Bid.idem_key == data["key"]),
+            )
+            .where(User.id == who.user_id)
+        )  # fmt: skip
+    ).first()
+    if row is None:
+        raise ProtocolError("login_required")
+    user, reg, prior = row
+    # The same rule function registration uses (auction.registration.check_can_bid wraps it).
+    problem = rules.eligibility_problem(
+        rules.Person(user.role, user.is_led_staff, user.barred_until, user.id), today, room.officer_id
+    )
     if problem:
         raise ProtocolError(problem)
-    reg = await eligibility.confirmed_registration(session, who.user_id, r.id)
     if reg is None:
         raise ProtocolError("not_approved")
-    return await _place(session, room, r, reg, data["amount"], data["key"], "remote", who.user_id, now)
+    return await _place(session, room, r, reg, data["amount"], data["key"], "remote", who.user_id, now, prior)
 
 
 async def _floor_bid(
@@ -337,10 +360,11 @@ async def _floor_bid(
 
 
 async def _place(session: AsyncSession, room: Room, r: SaleRound, reg: Registration, amount: int, key: str,
-                 channel: str, actor_id: int | None, now: dt.datetime) -> Result:  # fmt: skip
-    prior = await session.scalar(
-        select(Bid).where(Bid.round_id == r.id, Bid.registration_id == reg.id, Bid.idem_key == key)
-    )
+                 channel: str, actor_id: int | None, now: dt.datetime, prior: Bid | None = None) -> Result:  # fmt: skip
+    if prior is None:
+        prior = await session.scalar(
+            select(Bid).where(Bid.round_id == r.id, Bid.registration_id == reg.id, Bid.idem_key == key)
+        )
     if prior is not None:  # a replayed key: repeat the original receipt, change nothing
         return Result(reply={"type": "receipt", "key": key, "status": "accepted", "duplicate": True,
                              "seq": prior.seq, "at": prior.at.isoformat(), "amount": prior.amount,
