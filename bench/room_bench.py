@@ -120,12 +120,15 @@ class Listener:
         self.socks: list[Any] = []
         self.tasks: list[asyncio.Task[None]] = []
 
-    async def attach(self, url: str, n: int, join: bool, headers: dict[str, str] | None = None) -> None:
+    async def attach(
+        self, urls: list[str], n: int, join: bool, headers: dict[str, str] | None = None
+    ) -> None:
+        """`n` sockets spread round-robin over `urls` (one per server process)."""
         sem = asyncio.Semaphore(100)
 
-        async def one() -> None:
+        async def one(i: int) -> None:
             async with sem:
-                ws = await connect(url, compression=None, max_queue=None, additional_headers=headers,
+                ws = await connect(urls[i % len(urls)], compression=None, max_queue=None, additional_headers=headers,
                                    open_timeout=60, ping_interval=None)  # fmt: skip
             if join:
                 await ws.send(json.dumps({"v": 1, "type": "join"}))
@@ -133,7 +136,7 @@ class Listener:
             self.socks.append(ws)
             self.tasks.append(asyncio.create_task(self.read(ws)))
 
-        await asyncio.gather(*(one() for _ in range(n)))
+        await asyncio.gather(*(one(i) for i in range(n)))
 
     async def read(self, ws: Any) -> None:
         try:
@@ -174,11 +177,14 @@ class Listener:
         }  # fmt: skip
 
 
-async def drive_bids(url: str, tokens: list[str], count: int, rate: float, start_price: int, inc: int) -> int:
-    """Two bidders alternate at `rate` bids/s (open loop when rate > 0, else as fast as receipts come)."""
+async def drive_bids(
+    urls: list[str], tokens: list[str], count: int, rate: float, start_price: int, inc: int
+) -> int:
+    """Two bidders alternate at `rate` bids/s (open loop when rate > 0, else as fast as receipts come);
+    with several server processes the two bidders sit on different ones."""
     socks = []
-    for tok in tokens[:2]:
-        ws = await connect(url, compression=None, additional_headers={"Authorization": f"Bearer {tok}"},
+    for i, tok in enumerate(tokens[:2]):
+        ws = await connect(urls[i % len(urls)], compression=None, additional_headers={"Authorization": f"Bearer {tok}"},
                            ping_interval=None)  # fmt: skip
         await ws.send(json.dumps({"v": 1, "type": "join"}))
         await ws.recv()
@@ -281,7 +287,7 @@ async def bare_run(clients: int, count: int, rate: float, pad: str) -> tuple[dic
     try:
         await wait_port(port)
         listener = Listener()
-        await listener.attach(f"ws://127.0.0.1:{port}/room", clients, join=False)
+        await listener.attach([f"ws://127.0.0.1:{port}/room"], clients, join=False)
         t0 = time.perf_counter()
         async with connect(f"ws://127.0.0.1:{port}/control", ping_interval=None) as ctl:
             await ctl.send(json.dumps({"count": count, "rate": rate, "pad": pad}))
@@ -326,39 +332,56 @@ async def wait_port(port: int, limit: float = 30) -> None:
 
 async def main(args: argparse.Namespace) -> str:
     tmp = Path(tempfile.mkdtemp(prefix="room-bench-"))
-    url = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
+    url = args.database_url or f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
+    dropdb = None
+    if url.startswith("postgresql"):
+        sys.path.insert(0, str(ROOT))
+        from tests.conftest import create_pg_database, drop_pg_database
+
+        url = await create_pg_database(url)
+        dropdb = drop_pg_database
     # The per-socket flood limit (20 msg/s) is for people; the harness pipelines on purpose.
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "BROKER_URL": "",
-        "PYTHONPATH": str(ROOT),
-        "WS_RATE_PER_SEC": "100000",
-    }
+    env = {**os.environ, "DATABASE_URL": url, "BROKER_URL": args.broker_url, "PYTHONPATH": str(ROOT),
+           "WS_RATE_PER_SEC": "100000", "BROKER_PREFIX": f"bench-{os.getpid()}:"}  # fmt: skip
     subprocess.run([sys.executable, "-m", "auction", "migrate"], env=env, check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)  # fmt: skip
     fx = await seed(url, rooms=args.lots, bidders=4)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "auction", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    ports = [free_port() for _ in range(args.processes)]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "auction", "serve", "--port", str(p)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for p in ports
+    ]
     lines: list[str] = []
 
     def say(text: str) -> None:
         print(text, flush=True)
         lines.append(text)
 
+    def room_urls(office_id: int) -> list[str]:
+        return [f"ws://127.0.0.1:{p}/ws/rooms/{office_id}/{DAY.isoformat()}" for p in ports]
+
+    def rss() -> int:
+        return sum(rss_kib(s.pid) for s in servers)
+
     try:
-        await wait_port(port)
-        base = f"ws://127.0.0.1:{port}/ws/rooms"
+        for p in ports:
+            await wait_port(p)
         room0 = fx["rooms"][0]
-        url0 = f"{base}/{room0['office_id']}/{DAY.isoformat()}"
+        urls0 = room_urls(room0["office_id"])
+        url0 = urls0[0]
         await officer_open(url0, room0["officer"], room0["round_id"], 10_000)
-        rss0 = rss_kib(server.pid)
+        rss0 = rss()
         listener = Listener()
         t = time.perf_counter()
-        await listener.attach(url0, args.clients, join=True)
+        await listener.attach(urls0, args.clients, join=True)
         await asyncio.sleep(1.0)
-        rss1 = rss_kib(server.pid)
+        rss1 = rss()
         say(
             f"- {args.clients} spectators joined in {time.perf_counter() - t:.1f} s; server RSS "
             f"{rss0 / 1024:.0f} -> {rss1 / 1024:.0f} MiB: **{(rss1 - rss0) / args.clients:.1f} KiB per connection**"
@@ -368,7 +391,7 @@ async def main(args: argparse.Namespace) -> str:
         n = int(args.rate * args.seconds)
         before = listener.received
         t = time.perf_counter()
-        accepted = await drive_bids(url0, fx["bidders"], n, args.rate, 2_000_000, 10_000)
+        accepted = await drive_bids(urls0, fx["bidders"], n, args.rate, 2_000_000, 10_000)
         await settle(listener, before + accepted * args.clients)
         ours = listener.latency_ms(args.clients)
         say(
@@ -407,20 +430,18 @@ async def main(args: argparse.Namespace) -> str:
         got, secs = await floor_burst(url0, room0["officer"], args.bids, 0, 10_000)
         one = got / secs
         rooms = fx["rooms"][1 : args.lots]
-        for r in rooms:
-            await officer_open(
-                f"{base}/{r['office_id']}/{DAY.isoformat()}", r["officer"], r["round_id"], 10_000
-            )
+        for i, r in enumerate(rooms):
+            await officer_open(room_urls(r["office_id"])[i % len(ports)], r["officer"], r["round_id"], 10_000)
         per = max(10, args.bids // max(1, len(rooms)))
         t = time.perf_counter()
         results = await asyncio.gather(*(
-            floor_burst(f"{base}/{r['office_id']}/{DAY.isoformat()}", r["officer"], per, 2_000_000, 10_000)
-            for r in rooms
+            floor_burst(room_urls(r["office_id"])[i % len(ports)], r["officer"], per, 2_000_000, 10_000)
+            for i, r in enumerate(rooms)
         ))  # fmt: skip
         many = sum(a for a, _ in results) / (time.perf_counter() - t)
-        remote, secs = time.perf_counter(), 0.0
+        remote = time.perf_counter()
         got_remote = await drive_bids(
-            url0, fx["bidders"], 100, 0, 10_000_000 + (args.bids + 10) * 10_000, 10_000
+            urls0, fx["bidders"], 100, 0, 10_000_000 + (args.bids + 10) * 10_000, 10_000
         )
         secs = time.perf_counter() - remote
         say(
@@ -429,8 +450,11 @@ async def main(args: argparse.Namespace) -> str:
             f"{got_remote / secs:,.0f}/s ({got_remote}/100 accepted)"
         )
     finally:
-        server.terminate()
-        server.wait()
+        for srv in servers:
+            srv.terminate()
+            srv.wait()
+        if dropdb is not None:
+            await dropdb(url)
     return "\n".join(lines)
 
 
@@ -438,11 +462,17 @@ def write_report(body: str, args: argparse.Namespace) -> None:
     doc = ROOT / "docs" / "benchmarks.md"
     head = "# Benchmarks\n\nFigures printed by the scripts in bench/, newest first within each section.\n"
     text = doc.read_text(encoding="utf-8") if doc.exists() else head
-    cmd = f".venv/bin/python bench/room_bench.py --clients {args.clients} --rate {args.rate:g} --seconds {args.seconds:g}"
+    cmd = (
+        f".venv/bin/python bench/room_bench.py --clients {args.clients} --rate {args.rate:g} --seconds {args.seconds:g}"
+        + (f" --processes {args.processes}" if args.processes > 1 else "")
+        + (" --database-url postgresql+asyncpg://postgres@127.0.0.1/test" if args.database_url else "")
+        + (f" --broker-url {args.broker_url}" if args.broker_url else "")
+    )
     section = (
         f"\n## e-Offering room ({dt.date.today().isoformat()})\n\n"
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"one server process (uvicorn, SQLite), one harness process holding every socket.\n"
+        f"{args.processes} server process(es) (uvicorn) on {'PostgreSQL' if args.database_url else 'SQLite'}"
+        f"{' + Redis' if args.broker_url else ''}, one harness process holding every socket.\n"
         f"Command: `{cmd}`\n\n{body}\n"
     )
     doc.write_text(text.rstrip() + "\n" + section, encoding="utf-8")
@@ -456,8 +486,15 @@ if __name__ == "__main__":
     p.add_argument("--burst", type=int, default=200, help="bids in the throughput run")
     p.add_argument("--bids", type=int, default=1000, help="bids in the acceptance-rate runs")
     p.add_argument("--lots", type=int, default=50)
+    p.add_argument(
+        "--processes", type=int, default=1, help="server processes (more than one needs --broker-url)"
+    )
+    p.add_argument("--database-url", default="", help="e.g. postgresql+asyncpg://postgres@127.0.0.1/test")
+    p.add_argument("--broker-url", default="", help="e.g. redis://127.0.0.1:6379/0")
     p.add_argument("--no-write", action="store_true")
     a = p.parse_args()
+    if a.processes > 1 and not a.broker_url:
+        p.error("several processes share a room only through Redis: give --broker-url")
     report = asyncio.run(main(a))
     if not a.no_write:
         write_report(report, a)

@@ -127,7 +127,7 @@ async def room_socket(ws: WebSocket) -> None:
             if not joined:
                 conn.send(protocol.error("not_joined", cmd.type))
                 continue
-            await hub.execute(room_id, conn.principal, cmd, conn.send)
+            hub.submit(room_id, conn.principal, cmd, conn.send)  # the room's worker answers in order
     except WebSocketDisconnect:
         pass
     finally:

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -259,15 +259,19 @@ def _require_officer(room: Room, who: Principal) -> None:
         raise ProtocolError("wrong_office")
 
 
-async def _current_round(session: AsyncSession, room: Room, lock: bool = True) -> SaleRound:
+async def _current_round(session: AsyncSession, room: Room) -> SaleRound:
+    """The live round, locked once per transaction (a batch of bids reuses the locked row)."""
     if room.current_round_id is None:
         raise ProtocolError("lot_not_open")
-    q = select(SaleRound).where(SaleRound.id == room.current_round_id)
-    if lock:
-        q = q.with_for_update()
-    r = await session.scalar(q)
+    key = f"locked_round:{room.current_round_id}"
+    r = session.info.get(key)
     if r is None:
-        raise ProtocolError("lot_not_open")
+        r = await session.scalar(
+            select(SaleRound).where(SaleRound.id == room.current_round_id).with_for_update()
+        )
+        if r is None:
+            raise ProtocolError("lot_not_open")
+        session.info[key] = r
     return r
 
 
@@ -278,15 +282,34 @@ def _open_round(r: SaleRound) -> None:
         raise ProtocolError("lot_not_open")
 
 
-async def execute(
-    session: AsyncSession, room_id: int, who: Principal, cmd: Command, now: dt.datetime
-) -> Result:
-    """Run one command inside the caller's write transaction. Raises ProtocolError to refuse."""
+# Bids may share one transaction (group commit): their handlers check everything before they
+# change anything, so a refused bid leaves the batch untouched. Other commands run alone.
+BATCHABLE = frozenset({"bid", "floor_bid"})
+
+
+async def lock_room(session: AsyncSession, room_id: int) -> Room:
     room = await session.scalar(select(Room).where(Room.id == room_id).with_for_update())
     if room is None:
         raise ProtocolError("room_not_found")
-    handler = _HANDLERS[cmd.type]
-    return await handler(session, room, who, cmd.data, now)
+    return room
+
+
+async def apply(session: AsyncSession, room: Room, who: Principal, cmd: Command, now: dt.datetime) -> Result:
+    """Run one command inside the caller's write transaction, on the locked room.
+    Raises ProtocolError to refuse (nothing changed)."""
+    if cmd.type in BATCHABLE:
+        # Nothing is flushed between bids of a batch: rows changed in memory (the round, the
+        # room) are written once at commit; the bid itself is inserted directly.
+        with session.no_autoflush:
+            return await _HANDLERS[cmd.type](session, room, who, cmd.data, now)
+    return await _HANDLERS[cmd.type](session, room, who, cmd.data, now)
+
+
+async def execute(
+    session: AsyncSession, room_id: int, who: Principal, cmd: Command, now: dt.datetime
+) -> Result:
+    """One command in its own transaction (the caller's)."""
+    return await apply(session, await lock_room(session, room_id), who, cmd, now)
 
 
 async def _bid(
@@ -374,18 +397,33 @@ async def _place(session: AsyncSession, room: Room, r: SaleRound, reg: Registrat
         extra = {} if verdict.min_amount is None else {"min_amount": verdict.min_amount}
         raise ProtocolError(verdict.code, **extra)
     seq = room.last_seq + 1
-    bid = Bid(room_id=room.id, round_id=r.id, registration_id=reg.id, bidder_no=reg.bidder_no or 0, amount=amount,
-              channel=channel, idem_key=key, seq=seq, at=now)  # fmt: skip
-    session.add(bid)
-    await session.flush()
-    r.current_price, r.current_bid_id, r.current_bidder_no, r.count = amount, bid.id, bid.bidder_no, 0
+    bidder_no = reg.bidder_no or 0
+    bid_id = (
+        await session.execute(
+            insert(Bid)
+            .values(
+                room_id=room.id,
+                round_id=r.id,
+                registration_id=reg.id,
+                bidder_no=bidder_no,
+                amount=amount,
+                channel=channel,
+                idem_key=key,
+                seq=seq,
+                at=now,
+                undone=False,
+            )
+            .returning(Bid.id)
+        )  # fmt: skip
+    ).scalar_one()
+    r.current_price, r.current_bid_id, r.current_bidder_no, r.count = amount, bid_id, bidder_no, 0
     r.version += 1
     event = _append(session, room, "bid", r.id, actor_id, {
-        "bid_id": bid.id, "bidder_no": bid.bidder_no, "amount": amount, "channel": channel, "price": amount,
+        "bid_id": bid_id, "bidder_no": bidder_no, "amount": amount, "channel": channel, "price": amount,
         "next_min": amount + (r.increment or 0), "count": 0,
     }, now)  # fmt: skip
     receipt = {"type": "receipt", "key": key, "status": "accepted", "seq": seq, "at": now.isoformat(),
-               "amount": amount, "bid_id": bid.id}  # fmt: skip
+               "amount": amount, "bid_id": bid_id}  # fmt: skip
     return Result(events=[event], reply=receipt)
 
 

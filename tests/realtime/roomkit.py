@@ -183,13 +183,13 @@ class Peer:
 class Server:
     """The whole app (lifespan running) with a WebSocket-capable in-process transport."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
+    def __init__(self, asgi: Any, app: Any) -> None:
+        self.asgi, self.app = asgi, app  # the lifespan-wrapped callable, and the Starlette app
 
     def client(self, token: str | None = None) -> httpx.AsyncClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.AsyncClient(
-            transport=ASGIWebSocketTransport(self.app), base_url="http://test", headers=headers
+            transport=ASGIWebSocketTransport(self.asgi), base_url="http://test", headers=headers
         )
 
     @contextlib.asynccontextmanager
@@ -205,4 +205,4 @@ class Server:
 async def server(settings: Settings) -> AsyncIterator[Server]:
     app = create_app(settings)
     async with LifespanManager(app) as manager:
-        yield Server(manager.app)
+        yield Server(manager.app, app)

@@ -360,3 +360,33 @@ async def test_pass_and_suspend_close_a_lot_without_a_sale(db, settings) -> None
             "suspended",
             "suspended",
         )
+
+
+async def test_pipelined_bids_share_transactions_and_a_refused_one_leaves_the_others_intact(
+    db, settings
+) -> None:
+    """Group commit: bids queued behind each other commit together; one refused in the middle of a
+    batch changes nothing while the rest stand, in order."""
+    fx = await build(db)
+    async with server(settings) as srv, srv.peer(fx, "officer") as off, srv.peer(fx, None) as watcher:
+        await open_lot(off, fx.rounds[0], increment=1_000)
+        amounts = [1_600_000 + 1_000 * i for i in range(30)]
+        amounts[10] = 1_000  # too low: refused alone
+        for i, amount in enumerate(amounts):
+            await off.send(type="floor_bid", paddle=1 + i % 2 if i != 11 else 2, amount=amount, key=f"p{i}")
+        receipts = [
+            await off.expect(lambda m, i=i: m["type"] == "receipt" and m["key"] == f"p{i}") for i in range(30)
+        ]
+        assert [r["status"] for r in receipts].count(
+            "rejected"
+        ) == 2  # the low one, and paddle 2 outbidding itself
+        assert receipts[10]["code"] == "bid_too_low" and receipts[11]["code"] == "already_highest"
+        accepted = [r for r in receipts if r["status"] == "accepted"]
+        assert [r["seq"] for r in accepted] == list(range(2, 2 + len(accepted)))
+        last = accepted[-1]["seq"]
+        await watcher.expect(lambda m: m.get("seq") == last)
+        prices = [e["price"] for e in watcher.events() if e["type"] == "bid"]
+        assert prices == [a for i, a in enumerate(amounts) if i not in (10, 11)]
+        stats = srv.app.state.hub.committed
+        assert stats["transactions"] < stats["commands"]  # some bids did share a commit
+    assert await room_state(db, fx.office_id) == (last, amounts[-1], 2)
