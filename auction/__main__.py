@@ -134,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "serve":
         import uvicorn
 
+        if args.workers > 1 and not settings.broker_url.startswith("redis"):
+            # Each process would hold its own part of every room: refuse rather than split rooms.
+            print("--workers above 1 needs BROKER_URL=redis://... (docs/operations.md)", file=sys.stderr)
+            return 2
+
         print(f"serving on http://{args.host}:{args.port}  (database: {settings.database_url})", flush=True)
         uvicorn.run(
             "auction.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
