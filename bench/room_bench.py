@@ -19,7 +19,6 @@ import datetime as dt
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,13 +32,9 @@ sys.path.insert(0, str(ROOT))
 import websockets  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
+from tests.servers import free_port, wait_port  # noqa: E402
+
 DAY = dt.date(2026, 11, 23)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_kib(pid: int) -> int:
@@ -313,18 +308,6 @@ async def settle(listener: Listener, expected: int, quiet: float = 0.5, limit: f
         elif time.perf_counter() - last_change > quiet:
             break
         await asyncio.sleep(0.02)
-
-
-async def wait_port(port: int, limit: float = 30) -> None:
-    deadline = time.perf_counter() + limit
-    while time.perf_counter() < deadline:
-        try:
-            _, w = await asyncio.open_connection("127.0.0.1", port)
-            w.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"port {port} did not open")
 
 
 # --- main -----------------------------------------------------------------------------------------

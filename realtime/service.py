@@ -275,6 +275,14 @@ async def _current_round(session: AsyncSession, room: Room) -> SaleRound:
     return r
 
 
+async def _officer_live_round(session: AsyncSession, room: Room, who: Principal) -> SaleRound:
+    """The preamble of every officer command on the lot in progress."""
+    _require_officer(room, who)
+    r = await _current_round(session, room)
+    _open_round(r)
+    return r
+
+
 def _open_round(r: SaleRound) -> None:
     if r.live_state in ("hammered", "passed"):
         raise ProtocolError("lot_closed")
@@ -357,9 +365,7 @@ async def _bid(
 async def _floor_bid(
     session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
 ) -> Result:
-    _require_officer(room, who)
-    r = await _current_round(session, room)
-    _open_round(r)
+    r = await _officer_live_round(session, room, who)
     reg = await session.scalar(
         select(Registration).where(
             Registration.round_id == r.id,
@@ -454,9 +460,7 @@ async def _open_lot(
 async def _set_increment(
     session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
 ) -> Result:
-    _require_officer(room, who)
-    r = await _current_round(session, room)
-    _open_round(r)
+    r = await _officer_live_round(session, room, who)
     amount = data["amount"]
     if amount > max(r.start_price, 1):
         raise ProtocolError("bad_increment")
@@ -470,9 +474,7 @@ async def _set_increment(
 async def _count(
     session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
 ) -> Result:
-    _require_officer(room, who)
-    r = await _current_round(session, room)
-    _open_round(r)
+    r = await _officer_live_round(session, room, who)
     if r.current_price is None:
         raise ProtocolError("no_bids")
     if data["n"] != r.count + 1:
@@ -495,9 +497,7 @@ async def _close(session: AsyncSession, room: Room, who: Principal, r: SaleRound
 async def _hammer(
     session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
 ) -> Result:
-    _require_officer(room, who)
-    r = await _current_round(session, room)
-    _open_round(r)
+    r = await _officer_live_round(session, room, who)
     if r.current_price is None or r.current_bid_id is None:
         raise ProtocolError("no_bids")
     if r.count < 3:
@@ -522,9 +522,7 @@ async def _hammer(
 async def _pass(
     session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
 ) -> Result:
-    _require_officer(room, who)
-    r = await _current_round(session, room)
-    _open_round(r)
+    r = await _officer_live_round(session, room, who)
     if r.current_price is not None:
         raise ProtocolError("has_bids")
     r.live_state = "passed"
@@ -535,9 +533,7 @@ async def _pass(
 async def _suspend(
     session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
 ) -> Result:
-    _require_officer(room, who)
-    r = await _current_round(session, room)
-    _open_round(r)
+    r = await _officer_live_round(session, room, who)
     r.live_state = "suspended"
     await _close(
         session,
@@ -556,9 +552,7 @@ async def _suspend(
 async def _undo(
     session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
 ) -> Result:
-    _require_officer(room, who)
-    r = await _current_round(session, room)
-    _open_round(r)
+    r = await _officer_live_round(session, room, who)
     bids = await standing_bids(session, r.id)
     if not bids:
         raise ProtocolError("nothing_to_undo")

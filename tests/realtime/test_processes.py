@@ -13,7 +13,6 @@ import contextlib
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -27,20 +26,15 @@ from websockets.asyncio.client import connect
 from auction.models import Bid, SaleRound
 from tests.conftest import redis_url
 from tests.realtime.roomkit import DAY, Peer, build, room_state
+from tests.servers import free_port, wait_port
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.redis
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serve(database_url: str, broker: str, prefix: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "BROKER_URL": broker, "BROKER_PREFIX": prefix,
            "PYTHONPATH": str(ROOT)}  # fmt: skip
     proc = subprocess.Popen([sys.executable, "-m", "auction", "serve", "--port", str(port)], env=env, cwd=ROOT,
@@ -51,17 +45,6 @@ def serve(database_url: str, broker: str, prefix: str) -> Iterator[tuple[subproc
         if proc.poll() is None:
             proc.terminate()
             proc.wait(10)
-
-
-async def wait_ready(port: int) -> None:
-    for _ in range(150):
-        try:
-            _, w = await asyncio.open_connection("127.0.0.1", port)
-            w.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"server on {port} did not start")
 
 
 class Socket:
@@ -99,7 +82,7 @@ async def test_a_process_dies_mid_lot_and_the_lot_finishes_on_the_survivor(db, d
         serve(database_url, broker, prefix) as (proc_a, port_a),
         serve(database_url, broker, prefix) as (_, port_b),
     ):
-        await asyncio.gather(wait_ready(port_a), wait_ready(port_b))
+        await asyncio.gather(wait_port(port_a), wait_port(port_b))
         async with peer(port_a, fx.path, fx.tokens["officer"], "officer") as off:
             opened = await off.command("open_lot", round_id=fx.rounds[0], increment=1_000)
             assert opened and opened["type"] == "lot_opened"
