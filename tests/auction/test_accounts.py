@@ -62,3 +62,25 @@ async def test_cookie_requests_need_the_csrf_token_and_a_same_origin(db, client)
     # The token also works as a form field.
     r = await client.post("/api/me/profile", data={"csrf": token, "kind": "individual"})
     assert r.json()["error"]["code"] == "missing_field"
+
+
+async def test_officers_are_created_by_the_cli_and_can_log_in(db, client, database_url) -> None:
+    import asyncio
+    import os
+    import sys
+
+    async def cli(*args: str) -> int:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "auction", "create-officer", *args,
+            env={**os.environ, "DATABASE_URL": database_url},
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        return await proc.wait()
+
+    assert await cli("off@x.test", "--password", "officer pw 1", "--office", "LED-10-2") == 0
+    assert await cli("off@x.test", "--password", "officer pw 1", "--office", "LED-10-2") == 1  # taken
+    assert (
+        await cli("off2@x.test", "--password", "officer pw 1", "--office", "LED-99-9") == 1
+    )  # no such office
+    r = await client.post("/api/auth/login", json={"email": "off@x.test", "password": "officer pw 1"})
+    assert r.status_code == 200 and r.json()["user"]["role"] == "officer" and r.json()["user"]["office_id"]
