@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction import audit, registration, rules
+from auction import audit, outcomes, registration, rules
 from auction.auth import Principal
 from auction.db import utcnow
 from auction.errors import ApiError, not_found
@@ -138,7 +138,8 @@ async def extend_balance(
 async def mark_defaulted(
     session: AsyncSession, officer: Principal, sale_id: int, reason: str | None, day: dt.date | None = None
 ) -> Sale:
-    """The winner did not pay: the deposit is forfeited and they are barred for the policy period."""
+    """The winner did not pay: the deposit is forfeited, they are barred for the policy period and
+    the lot goes back on sale."""
     day = day or registration.today()
     sale, rnd = await _sale_for_update(session, officer, sale_id)
     reason = _reason(reason)
@@ -159,6 +160,8 @@ async def mark_defaulted(
                 session, officer.user_id, "user", user.id, "bar", None, until.isoformat(), sale_id=sale.id
             )
     await session.flush()
+    # The lot is re-auctioned at its next round (auction.outcomes owns round progression).
+    await outcomes.relist_after_default(session, sale, officer.user_id)
     return sale
 
 

@@ -8,13 +8,14 @@ import io
 from sqlalchemy import select
 
 from auction import rules
-from auction.models import AuditLog, Registration, Sale, SaleRound, User
+from auction.models import AuditLog, Lot, Registration, SaleRound, User
+from auction.outcomes import record_outcome
 from auction.registration import today
 from tests.auction import regkit
 
 
 async def closed_lot(db, client, hammer_days_ago: int = 0):
-    """Two confirmed buyers; then what auction.outcomes does at the hammer: buyer wins, buyer2 released."""
+    """Two confirmed buyers; buyer wins at the hammer (auction.outcomes settles the deposits)."""
     w = await regkit.build(db)
     ids = {}
     for who in ("buyer", "buyer2"):
@@ -25,14 +26,12 @@ async def closed_lot(db, client, hammer_days_ago: int = 0):
     hammer = today() - dt.timedelta(days=hammer_days_ago)
     async with db.begin() as s:
         rnd = await s.get(SaleRound, w.round1)
-        rnd.status, rnd.live_state, rnd.sale_date = "sold", "hammered", hammer
-        (await s.get(Registration, ids["buyer"])).status = "applied"
-        (await s.get(Registration, ids["buyer2"])).status = "released"
-        sale = Sale(round_id=rnd.id, lot_id=w.lot, registration_id=ids["buyer"], price=1_700_000,
-                    deposit_applied=150_000, balance_due_date=rules.balance_due(hammer, rules.policy_for(hammer)))  # fmt: skip
-        s.add(sale)
-        await s.flush()
-        return w, ids, sale.id, hammer
+        rnd.sale_date, rnd.live_state = hammer, "hammered"
+        result = await record_outcome(
+            s, w.round1, "sold", actor_id=w.officer, now=dt.datetime.combine(hammer, dt.time(5), dt.UTC),
+            sold_price=1_700_000, winner_registration_id=ids["buyer"], winner_bidder_no=1, bidder_count=2,
+        )  # fmt: skip
+    return w, ids, result.sale_id, hammer
 
 
 async def test_refund_list_has_every_released_deposit_with_the_bank_account(db, client) -> None:
@@ -108,8 +107,13 @@ async def test_a_defaulting_winner_forfeits_and_is_barred_from_registering(db, c
     async with db() as s:
         assert (await s.get(Registration, ids["buyer"])).status == "forfeited"
         user = await s.get(User, w.buyer)
+        lot = await s.get(Lot, w.lot)
     policy = rules.policy_for(today())
     assert user.barred_until == today() + dt.timedelta(days=policy.default_bar_days)
+    # The lot is back on sale at its next round, which buyer2 may register for; the defaulter may not.
+    assert (lot.status, lot.next_round_no) == ("on_sale", 2)
+    r = await client.post(f"/api/lots/{w.lot}/registrations", json={}, headers=w.h("buyer2"))
+    assert r.status_code == 201 and r.json()["round_id"] == w.round2
     r = await client.post(
         f"/api/lots/{w.lot}/registrations", json={"round_id": w.round2}, headers=w.h("buyer")
     )
