@@ -7,8 +7,8 @@ import { bidMessage, floorBidMessage, initialState, joinMessage, reduce, V } fro
 const PING_MS = 20000;
 // Two pings without any answer: the socket is dead even if the phone has not noticed yet.
 const SILENT_MS = 45000;
-// Refusals that a retry cannot fix (wrong origin): stop and say so.
-const FINAL_CLOSE = new Set([4003]);
+// Refusals that a retry cannot fix (wrong origin, no such room): stop and say so.
+const FINAL_CLOSE = new Set([4003, 4404]);
 
 export function browserEnv() {
   return {

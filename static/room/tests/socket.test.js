@@ -153,10 +153,22 @@ test('a silent socket is abandoned after two missed pings', () => {
   assert.ok(f.sockets.length >= 2);
 });
 
-test('an origin refusal (4003) stops retrying', () => {
-  const { f, room } = started();
-  f.last().drop(4003);
-  f.advance(60000);
-  assert.equal(f.sockets.length, 1);
-  assert.equal(room.status(), 'closed');
+for (const code of [4003, 4404]) {
+  test(`a final refusal (${code}: bad origin / no such room) stops retrying`, () => {
+    const { f, room } = started();
+    f.last().drop(code);
+    f.advance(60000);
+    assert.equal(f.sockets.length, 1);
+    assert.equal(room.status(), 'closed');
+  });
+}
+
+test('a slow-consumer close (4008) reconnects and catches up', () => {
+  const { f } = started();
+  f.last().serverOpen();
+  f.last().serverSend(snapshot());
+  f.last().drop(4008);
+  f.advance(500);
+  f.last().serverOpen();
+  assert.deepEqual(f.last().sent[0], { type: 'join', v: 1, last_seq: 10 });
 });
