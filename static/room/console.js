@@ -31,8 +31,9 @@ const room = createRoom({
   onEffect: (e) => {
     if (e.type === 'toast') note(L(e.message, lang) || e.code);
     else if (e.type === 'closing') note(t('closing', { message: L(e.message, lang) || e.code }), 'warn');
+    // The console's own failures show as alert toasts; the error's toast already covers a failed bid.
     else if (e.type === 'announce' && e.key === 'ann_bid_rejected') note(t(e.key, e.params));
-    else if (e.type === 'announce') speak(e.level, t(e.key, e.params));
+    else if (e.type === 'announce' && e.level === 'polite') speak(e.level, t(e.key, e.params));
   },
 });
 const schedule = frameScheduler(render);

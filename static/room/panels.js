@@ -7,8 +7,6 @@ import { serverNow } from './state.js';
 export function labelStatic(root, t) {
   for (const el of root.querySelectorAll('[data-t]')) setText(el, t(el.dataset.t));
   for (const th of root.querySelectorAll('[data-col]')) setText(th, t(`col_${th.dataset.col}`));
-  const price = $('[data-price-label]', root);
-  if (price) setText(price, t('current_price'));
 }
 
 export function renderShared(q, state, status, t, lang, { me = null } = {}) {
@@ -28,9 +26,11 @@ export function renderShared(q, state, status, t, lang, { me = null } = {}) {
     q('lot-facts').replaceChildren();
   }
 
+  const sold = !!lot && lot.live_state === 'hammered';
+  setText(q('price-label'), t(sold ? 'sold_price' : 'current_price'));
   setText(q('price'), lot && lot.price != null ? fmtBaht(lot.price) : lot ? t('no_bids_yet') : '–');
   const mine = !!lot && lot.bidder_no != null && lot.bidder_no === me;
-  setText(q('leader'), lot && lot.bidder_no != null ? (mine ? t('you_lead') : t('leading_bidder', { n: lot.bidder_no })) : '');
+  setText(q('leader'), lot && lot.bidder_no != null ? (mine ? t(sold ? 'you_won' : 'you_lead') : t('leading_bidder', { n: lot.bidder_no })) : '');
   q('leader').classList.toggle('me', mine);
   const count = lot && lot.live_state === 'open' ? lot.count || 0 : 0;
   q('count').dataset.n = String(count);

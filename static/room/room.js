@@ -32,8 +32,13 @@ const room = createRoom({
   env: browserEnv(),
   onChange: () => schedule(),
   onEffect: (e) => {
-    if (e.type === 'announce') speak(e.level, t(e.key, e.params));
-    else if (e.type === 'toast') toast(q('toasts'), L(e.message, lang) || e.code, { dismiss: t('dismiss') });
+    if (e.type === 'announce') {
+      const text = t(e.key, e.params);
+      speak(e.level, text);
+      // Your own bid's fate is shown where you bid, not only spoken.
+      if (e.key === 'ann_bid_rejected' || e.key === 'ann_bid_failed') setText(q('bid-error'), text);
+      else if (e.key === 'ann_bid_accepted') setText(q('bid-error'), '');
+    } else if (e.type === 'toast' && e.ref !== 'bid') toast(q('toasts'), L(e.message, lang) || e.code, { dismiss: t('dismiss') });
     else if (e.type === 'closing') toast(q('toasts'), t('closing', { message: L(e.message, lang) || e.code }), { kind: 'warn', dismiss: t('dismiss') });
   },
 });
@@ -86,6 +91,7 @@ function render() {
   if (lot.round_id !== lastRound) {
     lastRound = lot.round_id;
     edited = false;
+    setText(q('bid-error'), '');
   }
   setText(q('next-min'), fmtBaht(lot.next_min));
   const cur = parseAmount(input.value);

@@ -28,6 +28,7 @@ const ROOM_EVENTS = new Set([
 ]);
 
 const announce = (level, key, params = {}) => ({ type: 'announce', level, key, params });
+const BID_REFS = { bid: 'bid', floor_bid: 'floor' };
 
 function myNo(state) {
   return state.you && state.you.bidder_no != null ? state.you.bidder_no : null;
@@ -238,8 +239,17 @@ export function reduce(state, msg, now = 0) {
         effects: [announce('assertive', 'ann_bid_rejected', { code: msg.code, message: msg.message, min_amount: msg.min_amount })],
       };
     }
-    case 'error':
-      return { state, effects: [{ type: 'toast', code: msg.code, message: msg.message, ref: msg.ref }] };
+    case 'error': {
+      const effects = [{ type: 'toast', code: msg.code, message: msg.message, ref: msg.ref }];
+      const kind = BID_REFS[msg.ref];
+      if (!kind || !Object.values(state.pending).some((p) => p.kind === kind)) return { state, effects };
+      // An error about a bid (internal, rate_limited...) carries no key and means no receipt will
+      // come: stop waiting, but keep the key so sending the same bid again is recognised as a retry.
+      const pending = {};
+      for (const [k, p] of Object.entries(state.pending)) pending[k] = p.kind === kind ? { ...p, stalled: true } : p;
+      effects.push(announce('assertive', 'ann_bid_failed', { code: msg.code, message: msg.message }));
+      return { state: { ...state, pending }, effects };
+    }
     case 'closing':
       return { state, effects: [{ type: 'closing', code: msg.code, message: msg.message }] };
     default:
@@ -266,6 +276,7 @@ function pendingKey(state, match) {
   }
   return null;
 }
+// (The new entry replaces the old one, so a stalled bid sent again is waiting again.)
 
 // Re-sending the same bid (same lot, same amount) before its receipt reuses the key, so the
 // server can tell a retry from a second bid.
@@ -283,8 +294,9 @@ export function floorBidMessage(state, paddle, amount, newKey) {
   return { state: { ...state, pending: { ...state.pending, [key]: p } }, msg: pendingMessage(key, p) };
 }
 
+// Waiting for a receipt (a stalled bid is not: the server said it failed, the user may retry).
 export function hasPending(state, kind = 'bid') {
-  return Object.values(state.pending).some((p) => p.kind === kind);
+  return Object.values(state.pending).some((p) => p.kind === kind && !p.stalled);
 }
 
 export function serverNow(state, now) {

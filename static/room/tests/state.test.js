@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  bidMessage, floorBidMessage, initialState, joinMessage, reduce, serverNow,
+  bidMessage, floorBidMessage, hasPending, initialState, joinMessage, reduce, serverNow,
 } from '../state.js';
 import { bidEv, ev, lot, snapshot } from './fixtures.js';
 
@@ -239,6 +239,22 @@ test('you and audience messages update the state', () => {
   assert.equal(state.you.reason, 'not_approved');
   state = reduce(state, { type: 'audience', count: 40 }).state;
   assert.equal(state.audience, 40);
+});
+
+test('an internal error about a bid stops the wait but a retry of the same bid keeps its key', () => {
+  let { state } = run(initialState(), [snapshot()]);
+  const a = bidMessage(state, 2_000_000, keys);
+  assert.equal(hasPending(a.state), true);
+  const r = reduce(a.state, { type: 'error', code: 'internal', message: { th: 'ขัดข้อง', en: 'Failed' }, ref: 'bid' });
+  assert.equal(hasPending(r.state), false);
+  assert.deepEqual(announcements(r.effects).map((e) => [e.key, e.level]), [['ann_bid_failed', 'assertive']]);
+  const again = bidMessage(r.state, 2_000_000, keys);
+  assert.equal(again.msg.key, a.msg.key);
+  assert.equal(hasPending(again.state), true);
+  // An error about something else leaves waiting bids alone.
+  const other = reduce(again.state, { type: 'error', code: 'officer_only', message: {}, ref: 'count' });
+  assert.equal(hasPending(other.state), true);
+  assert.deepEqual(announcements(other.effects), []);
 });
 
 test('error and closing become effects and leave the state alone', () => {
