@@ -21,7 +21,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import rules
 from auction.auth import hash_password
-from auction.models import AdminArea, Case, Court, Lot, Office, SaleDay, SaleRound, TransitStation, User
+from auction.models import (
+    AdminArea,
+    BuyerProfile,
+    Case,
+    Court,
+    Lot,
+    Office,
+    Registration,
+    SaleDay,
+    SaleRound,
+    TransitStation,
+    User,
+)
 from auction.services import NewLot, lot_values
 
 BATCH = 2000
@@ -219,6 +231,7 @@ def _decide_past(
             r["status"] = "cancelled"
             continue
         if r["sale_date"] >= today:
+            step += 1  # priced as announced: as if each round before it ends with no bidder
             continue
         roll = rng.random()
         if roll < 0.08:
@@ -284,6 +297,37 @@ async def _flush(session: AsyncSession, cases: list[Any], lots: list[Any], round
     rounds.clear()
 
 
+def _thai_id(first12: str) -> str:
+    """A Thai national ID with its mod-11 check digit (demo identities only)."""
+    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
+    return first12 + str((11 - total % 11) % 10)
+
+
+async def _demo_buyers_ready(session: AsyncSession, rounds: list[SaleRound], emails: list[str]) -> None:
+    """The demo buyers have a profile and a confirmed deposit (a paddle) for today's lots but the
+    last, so the room can be tried at once and the registration flow on that last lot."""
+    from auction.registration import issue_paddle
+
+    for n, email in enumerate(emails):
+        user = await session.scalar(select(User).where(User.email == email))
+        if user is None or await session.get(BuyerProfile, user.id) is not None:
+            continue
+        session.add(BuyerProfile(
+            user_id=user.id, kind="individual", full_name=user.display_name, thai_id=_thai_id(f"11017000{n:04d}"),
+            phone="0812345678", address="99/9 ถนนพระราม 9", province_code="10", district_code="1017",
+            tambon="ห้วยขวาง", bank_name="ธนาคารออมสิน", bank_account_no=f"02000000{n:04d}",
+            bank_account_name=user.display_name,
+        ))  # fmt: skip
+        for r in rounds:
+            lot = await session.get(Lot, r.lot_id)
+            assert lot is not None
+            paddle = await issue_paddle(session, r.office_id, r.sale_date, user.id)
+            session.add(Registration(user_id=user.id, round_id=r.id, lot_id=r.lot_id, deposit_due=lot.deposit,
+                                     deposit_method="transfer", deposit_reference=f"DEMO-{r.id}-{n}",
+                                     status="confirmed", bidder_number_id=paddle.id, bidder_no=paddle.number))  # fmt: skip
+    await session.flush()
+
+
 async def demo_accounts(session: AsyncSession, today: dt.date) -> list[tuple[str, str]]:
     """Officers for the first Bangkok office and two buyers, plus a sale day today for the room."""
     office = await session.scalar(select(Office).where(Office.code == "LED-10-1"))
@@ -319,6 +363,9 @@ async def demo_accounts(session: AsyncSession, today: dt.date) -> list[tuple[str
         r.sale_date = today
         await session.execute(update(Lot).where(Lot.id == r.lot_id).values(next_sale_date=today))
     await session.flush()
+    await _demo_buyers_ready(
+        session, candidates[:-1], emails=[e for e, role, *_ in accounts if role == "buyer"]
+    )
     # The office's published history: prepared by one demo officer, approved by the other.
     ids = [
         await session.scalar(select(User.id).where(User.email == e))
