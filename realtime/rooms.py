@@ -26,8 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from auction.auth import Principal
 from auction.db import utcnow
 from auction.errors import ApiError
+from auction.models import Room
 from auction.thai import BANGKOK
-from realtime import protocol, service
+from realtime import protocol, service, views
+from realtime.connection import Connection
 from realtime.protocol import Command, ProtocolError
 from realtime.pubsub import Broker, broker_from_url
 
@@ -58,109 +60,6 @@ class _Item:
 class _Work:
     items: collections.deque[_Item] = field(default_factory=collections.deque)
     task: asyncio.Task[None] | None = None
-
-
-@dataclass(frozen=True)
-class _Close:
-    """Queued after the last messages: send `text`, then close with `code`."""
-
-    text: str
-    code: int
-
-
-class Connection:
-    """One socket: its principal, its bounded outbox and the seq it has been sent up to."""
-
-    def __init__(self, send: Any, close: Any, principal: Principal, outbox: int) -> None:
-        self._send, self._close = send, close
-        self.principal = principal
-        self.queue: asyncio.Queue[str | _Close | None] = asyncio.Queue(maxsize=outbox + 1)
-        self.limit = outbox
-        self.last_seq = 0
-        self.syncing = True
-        self.pending: list[tuple[int, str]] = []
-        self.closed = False
-        self.sender: asyncio.Task[None] | None = None
-        self.room_id: int | None = None
-
-    def start(self) -> None:
-        self.sender = asyncio.create_task(self._drain())
-
-    async def _drain(self) -> None:
-        try:
-            while True:
-                text = await self.queue.get()
-                if text is None:
-                    return
-                if isinstance(text, _Close):
-                    await self._final(text.text, text.code)
-                    return
-                await self._send(text)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the socket went away; the reader loop notices and cleans up
-            self.closed = True
-
-    def send(self, obj: dict[str, Any]) -> None:
-        self.put(protocol.dumps(obj))
-
-    def put(self, text: str) -> None:
-        if self.closed:
-            return
-        if self.queue.qsize() >= self.limit:  # one slot stays free for a final message
-            self.drop("too_slow", 4008, stuck=True)
-            return
-        self.queue.put_nowait(text)
-
-    def deliver(self, seq: int, text: str) -> None:
-        """A room event, in seq order; events already sent (replay overlap) are skipped."""
-        if self.syncing:
-            self.pending.append((seq, text))
-        elif seq > self.last_seq:
-            self.last_seq = seq
-            self.put(text)
-
-    def go_live(self, synced_to: int) -> None:
-        self.last_seq = max(self.last_seq, synced_to)
-        self.syncing = False
-        pending, self.pending = self.pending, []
-        for seq, text in pending:
-            self.deliver(seq, text)
-
-    def drop(self, code: str, close_code: int, stuck: bool = False) -> None:
-        """Close with a final `closing` message. Never let one client stall the room: when its
-        outbox is full the sender is stuck, so it is cancelled and the final message is tried
-        once with a short timeout; otherwise the final message queues behind what is pending."""
-        if self.closed:
-            return
-        self.closed = True
-        final = protocol.dumps({"type": "closing", "code": code, "message": protocol.message(code)})
-        if self.sender is not None and not stuck:
-            self.queue.put_nowait(_Close(final, close_code))  # type: ignore[arg-type]
-            return
-        if self.sender is not None:
-            self.sender.cancel()
-        self.sender = asyncio.create_task(self._final(final, close_code))
-
-    async def _final(self, text: str, close_code: int) -> None:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._send(text), 1.0)
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._close(close_code), 1.0)
-
-    async def finish(self) -> None:
-        """Flush what is queued (bounded) and stop the sender."""
-        if self.sender is None:
-            return
-        if self.closed:  # a final message may still be on its way: give it its bounded time
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError, Exception):
-                await asyncio.wait_for(asyncio.shield(self.sender), 2.5)
-        else:
-            with contextlib.suppress(asyncio.QueueFull):
-                self.queue.put_nowait(None)
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError, Exception):
-                await asyncio.wait_for(asyncio.shield(self.sender), 1.0)
-        self.sender.cancel()
 
 
 @dataclass
@@ -216,7 +115,7 @@ class RoomHub:
 
     async def room_id_for(self, office_id: int, sale_date: dt.date) -> int | None:
         async with self.sm.begin() as s:
-            room = await service.get_or_create_room(s, office_id, sale_date)
+            room = await views.get_or_create_room(s, office_id, sale_date)
             return room.id if room else None
 
     async def join(self, room_id: int, conn: Connection, last_seq: int | None) -> None:
@@ -227,18 +126,18 @@ class RoomHub:
         local.conns.add(conn)
         self._audience_changed(local)
         async with self.sm() as s:
-            room = await s.get(service.Room, room_id)
+            room = await s.get(Room, room_id)
             assert room is not None
             head = room.last_seq
             missed: list[dict[str, Any]] | None = None
-            if last_seq is not None and 0 <= last_seq <= head and head - last_seq <= service.REPLAY_LIMIT:
-                missed = await service.events_after(s, room_id, last_seq)
+            if last_seq is not None and 0 <= last_seq <= head and head - last_seq <= views.REPLAY_LIMIT:
+                missed = await views.events_after(s, room_id, last_seq)
             if missed is not None:
                 conn.send({"type": "replay", "events": missed})
-                you = await service.you(s, room, conn.principal, utcnow().astimezone(BANGKOK).date())
+                you = await views.you(s, room, conn.principal, utcnow().astimezone(BANGKOK).date())
                 conn.send({"type": "you", **you})
             else:
-                snap = await service.snapshot(s, room, conn.principal, utcnow())
+                snap = await views.snapshot(s, room, conn.principal, utcnow())
                 snap["audience"] = self.audience(local)
                 conn.send(snap)
         conn.go_live(head)
@@ -264,7 +163,7 @@ class RoomHub:
         # Subscribe before reading the head, so an event committed in between is not missed.
         await self.broker.subscribe(local.channel, lambda text: self._on_message(local, text))
         async with self.sm() as s:
-            room = await s.get(service.Room, room_id)
+            room = await s.get(Room, room_id)
             local.last_seq = room.last_seq if room else 0
         return local
 
@@ -377,8 +276,8 @@ class RoomHub:
                 if not local.out_of_order:
                     break
                 async with self.sm() as s:
-                    missing = await service.events_after(
-                        s, local.room_id, local.last_seq, limit=service.REPLAY_LIMIT
+                    missing = await views.events_after(
+                        s, local.room_id, local.last_seq, limit=views.REPLAY_LIMIT
                     )
                 for event in missing:
                     seq = event["seq"]
@@ -396,14 +295,14 @@ class RoomHub:
     async def _refresh_you(self, local: LocalRoom) -> None:
         """A new lot: tell each connected person whether they may bid on it (one query)."""
         async with self.sm() as s:
-            room = await s.get(service.Room, local.room_id)
+            room = await s.get(Room, local.room_id)
             if room is None or room.current_round_id is None:
                 return
-            approved = await service.approvals(s, room.current_round_id)
+            approved = await views.approvals(s, room.current_round_id)
             today = utcnow().astimezone(BANGKOK).date()
             for conn in list(local.conns):
                 who = conn.principal
-                reason = service._person_problem(who, None, today, room.officer_id)
+                reason = views.person_problem(who, None, today, room.officer_id)
                 bidder_no = approved.get(who.user_id) if who.user_id is not None else None
                 if reason is None and bidder_no is None:
                     reason = "not_approved"

@@ -22,9 +22,10 @@ from auction.models import Office, Room, SaleRound
 from auction.services import parse_id
 from auction.thai import BANGKOK
 from auction.web import render
-from realtime import protocol, service
+from realtime import chain, protocol, views
+from realtime.connection import Connection
 from realtime.protocol import ProtocolError
-from realtime.rooms import Connection, RoomHub
+from realtime.rooms import RoomHub
 
 FLOOD_STRIKES = 20  # rate-limited messages tolerated before the socket is closed
 
@@ -206,7 +207,7 @@ async def _room(request: Request, s: Any) -> Room:
 async def api_room(request: Request) -> JSONResponse:
     async with request.app.state.services.sessionmaker() as s:
         room = await _room(request, s)
-        snap = await service.snapshot(s, room, await auth.principal(request), utcnow())
+        snap = await views.snapshot(s, room, await auth.principal(request), utcnow())
     return JSONResponse(snap)
 
 
@@ -219,20 +220,20 @@ async def api_room_events(request: Request) -> JSONResponse:
         )
     async with request.app.state.services.sessionmaker() as s:
         room = await _room(request, s)
-        events = await service.events_after(s, room.id, after)
+        events = await views.events_after(s, room.id, after)
     return JSONResponse({"room_id": room.id, "last_seq": room.last_seq, "events": events})
 
 
 async def api_room_verify(request: Request) -> JSONResponse:
     async with request.app.state.services.sessionmaker() as s:
         room = await _room(request, s)
-        return JSONResponse(await service.verify_chain(s, room.id))
+        return JSONResponse(await chain.verify_chain(s, room.id))
 
 
 async def api_ladder(request: Request) -> JSONResponse:
     round_id = parse_id(request.path_params["round_id"], "round_id")
     async with request.app.state.services.sessionmaker() as s:
-        out = await service.ladder(s, round_id)
+        out = await views.ladder(s, round_id)
     if out is None:
         raise ApiError(404, "round_not_found", "ไม่พบนัดขาย", "Round not found")
     return JSONResponse(out)

@@ -10,23 +10,19 @@ publish; the caller publishes only what this returns, after the commit.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import rules
 from auction.auth import Principal
-from auction.models import Bid, Case, Lot, Office, Registration, Room, RoomEvent, SaleRound, User
-from auction.services import PROPERTY_TYPES
+from auction.models import Bid, Registration, Room, SaleRound, User
 from auction.thai import BANGKOK
+from realtime.chain import append
 from realtime.protocol import Command, ProtocolError
-
-REPLAY_LIMIT = 500
+from realtime.views import live_lot, lot_view, round_lot_case, standing_bids
 
 
 @dataclass
@@ -36,220 +32,6 @@ class Result:
     events: list[dict[str, Any]] = field(default_factory=list)
     reply: dict[str, Any] | None = None
     lot_changed: bool = False
-
-
-# --- the hash chain ------------------------------------------------------------------------------
-
-
-def event_hash(prev_hash: str, room_id: int, seq: int, at: dt.datetime, type_: str, round_id: int | None,
-               actor_id: int | None, payload: dict[str, Any]) -> str:  # fmt: skip
-    body = json.dumps(
-        {"room_id": room_id, "seq": seq, "at": at.astimezone(dt.UTC).isoformat(), "type": type_,
-         "round_id": round_id, "actor_id": actor_id, "payload": payload},
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
-    )  # fmt: skip
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
-
-
-def event_message(e: RoomEvent) -> dict[str, Any]:
-    return {"type": e.type, "seq": e.seq, "at": e.at.isoformat(), "round_id": e.round_id, **e.payload}
-
-
-async def verify_chain(session: AsyncSession, room_id: int) -> dict[str, Any]:
-    """Recompute every hash; report the first event that no longer matches."""
-    prev = "0" * 64
-    count = 0
-    rows = await session.stream_scalars(
-        select(RoomEvent).where(RoomEvent.room_id == room_id).order_by(RoomEvent.seq)
-    )
-    async for e in rows:
-        count += 1
-        expected = event_hash(prev, e.room_id, e.seq, e.at, e.type, e.round_id, e.actor_id, e.payload)
-        if e.prev_hash != prev or e.hash != expected or e.seq != count:
-            return {"ok": False, "events": count, "first_bad_seq": e.seq}
-        prev = e.hash
-    room = await session.get(Room, room_id)
-    ok = room is not None and room.last_hash == prev and room.last_seq == count
-    return {"ok": ok, "events": count, "first_bad_seq": None if ok else count}
-
-
-def _append(session: AsyncSession, room: Room, type_: str, round_id: int | None, actor_id: int | None,
-            payload: dict[str, Any], now: dt.datetime) -> dict[str, Any]:  # fmt: skip
-    seq = room.last_seq + 1
-    digest = event_hash(room.last_hash, room.id, seq, now, type_, round_id, actor_id, payload)
-    session.add(RoomEvent(room_id=room.id, seq=seq, at=now, type=type_, round_id=round_id, actor_id=actor_id,
-                          payload=payload, prev_hash=room.last_hash, hash=digest))  # fmt: skip
-    room.last_seq, room.last_hash = seq, digest
-    return {"type": type_, "seq": seq, "at": now.isoformat(), "round_id": round_id, **payload}
-
-
-# --- reading ---------------------------------------------------------------------------------------
-
-
-async def get_or_create_room(session: AsyncSession, office_id: int, sale_date: dt.date) -> Room | None:
-    room = await session.scalar(select(Room).where(Room.office_id == office_id, Room.sale_date == sale_date))
-    if room is not None:
-        return room
-    if await session.get(Office, office_id) is None:
-        return None
-    try:
-        async with session.begin_nested():
-            room = Room(office_id=office_id, sale_date=sale_date)
-            session.add(room)
-    except IntegrityError:  # another process created it first
-        room = await session.scalar(
-            select(Room).where(Room.office_id == office_id, Room.sale_date == sale_date)
-        )
-    return room
-
-
-async def standing_bids(session: AsyncSession, round_id: int) -> list[Bid]:
-    return list(
-        await session.scalars(
-            select(Bid).where(Bid.round_id == round_id, Bid.undone.is_(False)).order_by(Bid.seq)
-        )
-    )
-
-
-def bid_view(b: Bid) -> dict[str, Any]:
-    return {"bid_id": b.id, "bidder_no": b.bidder_no, "amount": b.amount, "channel": b.channel,
-            "at": b.at.isoformat(), "seq": b.seq}  # fmt: skip
-
-
-def _live(r: SaleRound) -> rules.LiveLot:
-    return rules.LiveLot(r.live_state, r.start_price, r.increment or 0, r.current_price, r.current_bidder_no)
-
-
-def lot_view(r: SaleRound, lot: Lot, case: Case, bids: list[Bid]) -> dict[str, Any]:
-    th, en = PROPERTY_TYPES.get(lot.property_type, ("ทรัพย์", "Property"))
-    name = lot.condo_name or ""
-    return {
-        "round_id": r.id, "lot_id": lot.id, "round_no": r.round_no, "sale_order": lot.sale_order,
-        "red_case": case.red_key, "property_type": lot.property_type, "property_type_label": {"th": th, "en": en},
-        "title": {"th": f"{th} {name}".strip(), "en": f"{en} {name}".strip()},
-        "appraisal": lot.base_price, "start_price": r.start_price, "deposit": lot.deposit,
-        "increment": r.increment, "live_state": r.live_state, "price": r.current_price,
-        "bidder_no": r.current_bidder_no, "count": r.count,
-        "next_min": rules.min_next_bid(_live(r)) if r.live_state == "open" else None,
-        "bids": [bid_view(b) for b in bids],
-    }  # fmt: skip
-
-
-async def _round_lot_case(session: AsyncSession, round_id: int) -> tuple[SaleRound, Lot, Case] | None:
-    row = (
-        await session.execute(
-            select(SaleRound, Lot, Case)
-            .join(Lot, Lot.id == SaleRound.lot_id)
-            .join(Case, Case.id == Lot.case_id)
-            .where(SaleRound.id == round_id)
-        )
-    ).first()
-    return (row[0], row[1], row[2]) if row else None
-
-
-async def you(session: AsyncSession, room: Room, who: Principal, today: dt.date) -> dict[str, Any]:
-    """The joiner's standing for the current lot: bidder number and whether they may bid."""
-    out: dict[str, Any] = {"role": who.role, "user_id": who.user_id, "bidder_no": None, "can_bid": False}
-    reason = _person_problem(who, None, today, room.officer_id)
-    if room.current_round_id is not None and who.user_id is not None and reason is None:
-        reg = await session.scalar(
-            select(Registration).where(
-                Registration.round_id == room.current_round_id,
-                Registration.user_id == who.user_id,
-                Registration.status == "confirmed",
-            )
-        )
-        if reg is None:
-            reason = "not_approved"
-        else:
-            out["bidder_no"] = reg.bidder_no
-    elif room.current_round_id is None and reason is None:
-        reason = "lot_not_open"
-    out["can_bid"] = reason is None
-    out["reason"] = reason
-    return out
-
-
-async def approvals(session: AsyncSession, round_id: int) -> dict[int, int]:
-    """user_id -> bidder number of everyone approved for a round (one query per lot opened)."""
-    rows = await session.execute(
-        select(Registration.user_id, Registration.bidder_no).where(
-            Registration.round_id == round_id,
-            Registration.status == "confirmed",
-            Registration.user_id.is_not(None),
-        )
-    )
-    return {uid: no for uid, no in rows.all() if uid is not None and no is not None}
-
-
-async def snapshot(session: AsyncSession, room: Room, who: Principal, now: dt.datetime) -> dict[str, Any]:
-    office = await session.get(Office, room.office_id)
-    lot: dict[str, Any] | None = None
-    if room.current_round_id is not None:
-        rlc = await _round_lot_case(session, room.current_round_id)
-        if rlc is not None:
-            lot = lot_view(*rlc, await standing_bids(session, room.current_round_id))
-    queue_rows = await session.execute(
-        select(SaleRound, Lot.sale_order, Lot.property_type, Case.red_key, Lot.id)
-        .join(Lot, Lot.id == SaleRound.lot_id)
-        .join(Case, Case.id == Lot.case_id)
-        .where(SaleRound.office_id == room.office_id, SaleRound.sale_date == room.sale_date)
-        .order_by(Case.red_key, Lot.sale_order, SaleRound.id)
-    )
-    queue = [
-        {
-            "round_id": r.id,
-            "lot_id": lot_id,
-            "sale_order": order,
-            "red_case": red,
-            "property_type": ptype,
-            "start_price": r.start_price,
-            "status": r.status,
-            "live_state": r.live_state,
-        }  # fmt: skip
-        for r, order, ptype, red, lot_id in queue_rows.all()
-    ]
-    return {
-        "type": "snapshot",
-        "seq": room.last_seq,
-        "server_time": now.isoformat(),
-        "room": {
-            "id": room.id,
-            "office_id": room.office_id,
-            "sale_date": room.sale_date.isoformat(),
-            "status": room.status,
-            "office": {"th": office.name_th, "en": office.name_en} if office else None,
-        },  # fmt: skip
-        "lot": lot,
-        "queue": queue,
-        "you": await you(session, room, who, now.astimezone(BANGKOK).date()),
-    }
-
-
-async def events_after(
-    session: AsyncSession, room_id: int, after: int, limit: int = REPLAY_LIMIT
-) -> list[dict[str, Any]]:
-    rows = await session.scalars(
-        select(RoomEvent)
-        .where(RoomEvent.room_id == room_id, RoomEvent.seq > after)
-        .order_by(RoomEvent.seq)
-        .limit(limit)
-    )
-    return [event_message(e) for e in rows]
-
-
-# --- commands -----------------------------------------------------------------------------------
-
-
-def _person_problem(
-    who: Principal, barred_until: dt.date | None, today: dt.date, conducting: int | None
-) -> str | None:
-    if who.user_id is None:
-        return "login_required"
-    person = rules.Person(
-        who.role, who.is_led_staff, barred_until if barred_until else who.barred_until, who.user_id
-    )
-    return rules.eligibility_problem(person, today, conducting)
 
 
 def _require_officer(room: Room, who: Principal) -> None:
@@ -398,7 +180,7 @@ async def _place(session: AsyncSession, room: Room, r: SaleRound, reg: Registrat
         return Result(reply={"type": "receipt", "key": key, "status": "accepted", "duplicate": True,
                              "seq": prior.seq, "at": prior.at.isoformat(), "amount": prior.amount,
                              "bid_id": prior.id})  # fmt: skip
-    verdict = rules.evaluate_bid(_live(r), reg.bidder_no or 0, amount)
+    verdict = rules.evaluate_bid(live_lot(r), reg.bidder_no or 0, amount)
     if isinstance(verdict, rules.BidRejected):
         extra = {} if verdict.min_amount is None else {"min_amount": verdict.min_amount}
         raise ProtocolError(verdict.code, **extra)
@@ -424,7 +206,7 @@ async def _place(session: AsyncSession, room: Room, r: SaleRound, reg: Registrat
     ).scalar_one()
     r.current_price, r.current_bid_id, r.current_bidder_no, r.count = amount, bid_id, bidder_no, 0
     r.version += 1
-    event = _append(session, room, "bid", r.id, actor_id, {
+    event = append(session, room, "bid", r.id, actor_id, {
         "bid_id": bid_id, "bidder_no": bidder_no, "amount": amount, "channel": channel, "price": amount,
         "next_min": amount + (r.increment or 0), "count": 0,
     }, now)  # fmt: skip
@@ -451,9 +233,9 @@ async def _open_lot(
     r.current_price = r.current_bid_id = r.current_bidder_no = None
     r.version += 1
     room.current_round_id, room.officer_id, room.status = r.id, who.user_id, "open"
-    rlc = await _round_lot_case(session, r.id)
+    rlc = await round_lot_case(session, r.id)
     assert rlc is not None
-    event = _append(session, room, "lot_opened", r.id, who.user_id, {"lot": lot_view(*rlc, [])}, now)
+    event = append(session, room, "lot_opened", r.id, who.user_id, {"lot": lot_view(*rlc, [])}, now)
     return Result(events=[event], reply=None, lot_changed=True)
 
 
@@ -466,8 +248,8 @@ async def _set_increment(
         raise ProtocolError("bad_increment")
     r.increment = amount
     r.version += 1
-    next_min = rules.min_next_bid(_live(r))
-    return Result(events=[_append(session, room, "increment_set", r.id, who.user_id,
+    next_min = rules.min_next_bid(live_lot(r))
+    return Result(events=[append(session, room, "increment_set", r.id, who.user_id,
                                   {"increment": amount, "next_min": next_min}, now)])  # fmt: skip
 
 
@@ -481,7 +263,7 @@ async def _count(
         raise ProtocolError("count_out_of_order")
     r.count = data["n"]
     r.version += 1
-    return Result(events=[_append(session, room, "count", r.id, who.user_id, {"n": r.count}, now)])
+    return Result(events=[append(session, room, "count", r.id, who.user_id, {"n": r.count}, now)])
 
 
 async def _close(session: AsyncSession, room: Room, who: Principal, r: SaleRound, outcome: str, now: dt.datetime,
@@ -513,7 +295,7 @@ async def _hammer(
         {"bidder_no": b.bidder_no, "amount": b.amount, "at": b.at.isoformat(), "channel": b.channel}
         for b in bids
     ]
-    event = _append(session, room, "hammer", r.id, who.user_id, {
+    event = append(session, room, "hammer", r.id, who.user_id, {
         "price": r.current_price, "bidder_no": winner.bidder_no, "bidder_count": bidder_count, "ladder": ladder,
     }, now)  # fmt: skip
     return Result(events=[event])
@@ -527,7 +309,7 @@ async def _pass(
         raise ProtocolError("has_bids")
     r.live_state = "passed"
     await _close(session, room, who, r, "no_bidder", now, bidder_count=0)
-    return Result(events=[_append(session, room, "passed", r.id, who.user_id, {}, now)])
+    return Result(events=[append(session, room, "passed", r.id, who.user_id, {}, now)])
 
 
 async def _suspend(
@@ -546,7 +328,7 @@ async def _suspend(
         reason_text=data.get("reason"),
     )
     payload = {"reason_code": data["reason_code"], "reason": data.get("reason")}
-    return Result(events=[_append(session, room, "suspended", r.id, who.user_id, payload, now)])
+    return Result(events=[append(session, room, "suspended", r.id, who.user_id, payload, now)])
 
 
 async def _undo(
@@ -565,8 +347,8 @@ async def _undo(
     r.count = 0
     r.version += 1
     payload = {"bid_id": last.id, "reason": data["reason"], "price": r.current_price, "bidder_no": r.current_bidder_no,
-               "next_min": rules.min_next_bid(_live(r))}  # fmt: skip
-    return Result(events=[_append(session, room, "bid_undone", r.id, who.user_id, payload, now)])
+               "next_min": rules.min_next_bid(live_lot(r))}  # fmt: skip
+    return Result(events=[append(session, room, "bid_undone", r.id, who.user_id, payload, now)])
 
 
 _HANDLERS = {
@@ -580,16 +362,3 @@ _HANDLERS = {
     "suspend": _suspend,
     "undo": _undo,
 }
-
-
-async def ladder(session: AsyncSession, round_id: int) -> dict[str, Any] | None:
-    """The public bid ladder of a closed round (bidder numbers, amounts, server times)."""
-    r = await session.get(SaleRound, round_id)
-    if r is None:
-        return None
-    closed = r.live_state in ("hammered", "passed", "suspended") or r.status != "scheduled"
-    bids = await standing_bids(session, round_id) if closed else []
-    count = await session.scalar(select(func.count()).select_from(Bid).where(Bid.round_id == round_id))
-    return {"round_id": r.id, "closed": closed, "status": r.status, "sold_price": r.sold_price,
-            "winner_bidder_no": r.winner_bidder_no, "bids_total": count,
-            "bids": [bid_view(b) for b in bids]}  # fmt: skip

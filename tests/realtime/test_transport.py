@@ -9,7 +9,7 @@ import pytest
 from httpx_ws import WebSocketDisconnect, WebSocketUpgradeError, aconnect_ws
 
 from auction.auth import PUBLIC
-from realtime.rooms import Connection
+from realtime.connection import Connection
 from tests.realtime.roomkit import build, room_state, server
 
 

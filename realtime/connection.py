@@ -1,0 +1,115 @@
+"""One socket's writer: a bounded outbox drained by its own sender task (one writer per socket),
+so the broadcast loop only enqueues and one slow phone never stalls a room."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+from auction.auth import Principal
+from realtime import protocol
+
+
+@dataclass(frozen=True)
+class _Close:
+    """Queued after the last messages: send `text`, then close with `code`."""
+
+    text: str
+    code: int
+
+
+class Connection:
+    """One socket: its principal, its bounded outbox and the seq it has been sent up to."""
+
+    def __init__(self, send: Any, close: Any, principal: Principal, outbox: int) -> None:
+        self._send, self._close = send, close
+        self.principal = principal
+        self.queue: asyncio.Queue[str | _Close | None] = asyncio.Queue(maxsize=outbox + 1)
+        self.limit = outbox
+        self.last_seq = 0
+        self.syncing = True
+        self.pending: list[tuple[int, str]] = []
+        self.closed = False
+        self.sender: asyncio.Task[None] | None = None
+        self.room_id: int | None = None
+
+    def start(self) -> None:
+        self.sender = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        try:
+            while True:
+                text = await self.queue.get()
+                if text is None:
+                    return
+                if isinstance(text, _Close):
+                    await self._final(text.text, text.code)
+                    return
+                await self._send(text)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the socket went away; the reader loop notices and cleans up
+            self.closed = True
+
+    def send(self, obj: dict[str, Any]) -> None:
+        self.put(protocol.dumps(obj))
+
+    def put(self, text: str) -> None:
+        if self.closed:
+            return
+        if self.queue.qsize() >= self.limit:  # one slot stays free for a final message
+            self.drop("too_slow", 4008, stuck=True)
+            return
+        self.queue.put_nowait(text)
+
+    def deliver(self, seq: int, text: str) -> None:
+        """A room event, in seq order; events already sent (replay overlap) are skipped."""
+        if self.syncing:
+            self.pending.append((seq, text))
+        elif seq > self.last_seq:
+            self.last_seq = seq
+            self.put(text)
+
+    def go_live(self, synced_to: int) -> None:
+        self.last_seq = max(self.last_seq, synced_to)
+        self.syncing = False
+        pending, self.pending = self.pending, []
+        for seq, text in pending:
+            self.deliver(seq, text)
+
+    def drop(self, code: str, close_code: int, stuck: bool = False) -> None:
+        """Close with a final `closing` message. Never let one client stall the room: when its
+        outbox is full the sender is stuck, so it is cancelled and the final message is tried
+        once with a short timeout; otherwise the final message queues behind what is pending."""
+        if self.closed:
+            return
+        self.closed = True
+        final = protocol.dumps({"type": "closing", "code": code, "message": protocol.message(code)})
+        if self.sender is not None and not stuck:
+            self.queue.put_nowait(_Close(final, close_code))  # type: ignore[arg-type]
+            return
+        if self.sender is not None:
+            self.sender.cancel()
+        self.sender = asyncio.create_task(self._final(final, close_code))
+
+    async def _final(self, text: str, close_code: int) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._send(text), 1.0)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._close(close_code), 1.0)
+
+    async def finish(self) -> None:
+        """Flush what is queued (bounded) and stop the sender."""
+        if self.sender is None:
+            return
+        if self.closed:  # a final message may still be on its way: give it its bounded time
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError, Exception):
+                await asyncio.wait_for(asyncio.shield(self.sender), 2.5)
+        else:
+            with contextlib.suppress(asyncio.QueueFull):
+                self.queue.put_nowait(None)
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError, Exception):
+                await asyncio.wait_for(asyncio.shield(self.sender), 1.0)
+        self.sender.cancel()
