@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import audit, rules
 from auction.errors import ApiError
-from auction.models import Lot, Registration, Sale, SaleRound
+from auction.models import Lot, Registration, Sale, SaleRound, User
 from auction.services import refresh_lot_summary
 from auction.thai import BANGKOK
 
@@ -179,3 +179,34 @@ async def relist_after_default(session: AsyncSession, sale: Sale, actor_id: int 
     )
     await session.flush()
     return lot
+
+
+async def record_default(
+    session: AsyncSession, sale_id: int, *, actor_id: int | None, now: dt.datetime, reason: str | None = None
+) -> Sale:
+    """The winner did not pay the balance by the due date: the sale is defaulted, the deposit
+    forfeited, the buyer barred for the policy period, and the lot goes back on sale at its next
+    scheduled round (or ends). The hammered round stays 'sold': a hammer is never rewritten.
+    Whether the default is due (past the due date, the officer's office) is the caller's check."""
+    sale = await session.scalar(select(Sale).where(Sale.id == sale_id).with_for_update())
+    if sale is None:
+        raise ApiError(404, "sale_not_found", "ไม่พบรายการขาย", "Sale not found")
+    if sale.status != "awaiting":
+        raise ApiError(409, "sale_not_awaiting", "รายการนี้ไม่ได้รอชำระราคา", f"Sale is {sale.status}",
+                       current=sale.status)  # fmt: skip
+    day = now.astimezone(BANGKOK).date()
+    sale.status = "defaulted"
+    audit.record(session, actor_id, "sale", sale.id, "default", "awaiting", "defaulted", reason=reason)
+    reg = await session.get(Registration, sale.registration_id)
+    if reg is not None:
+        before, reg.status, reg.updated_at = reg.status, "forfeited", now
+        audit.record(session, actor_id, "registration", reg.id, "forfeit", before, "forfeited",
+                     amount=reg.deposit_due)  # fmt: skip
+        user = await session.get(User, reg.user_id) if reg.user_id else None
+        if user is not None:
+            until = day + dt.timedelta(days=rules.policy_for(day).default_bar_days)
+            user.barred_until, user.barred_reason = until, f"sale {sale.id}: {reason or 'default'}"
+            audit.record(session, actor_id, "user", user.id, "bar", None, until.isoformat(), sale_id=sale.id)
+    await session.flush()
+    await relist_after_default(session, sale, actor_id)
+    return sale

@@ -17,7 +17,7 @@ from auction import audit, outcomes, registration, rules
 from auction.auth import Principal
 from auction.db import utcnow
 from auction.errors import ApiError, not_found
-from auction.models import Registration, Sale, SaleRound, User
+from auction.models import Registration, Sale, SaleRound
 from auction.thai import BANGKOK
 
 CSV_COLUMNS = (
@@ -138,31 +138,17 @@ async def extend_balance(
 async def mark_defaulted(
     session: AsyncSession, officer: Principal, sale_id: int, reason: str | None, day: dt.date | None = None
 ) -> Sale:
-    """The winner did not pay: the deposit is forfeited, they are barred for the policy period and
-    the lot goes back on sale."""
+    """The winner did not pay: checks it is overdue and the officer's, then auction.outcomes
+    forfeits the deposit, bars the buyer and puts the lot back on sale."""
     day = day or registration.today()
     sale, rnd = await _sale_for_update(session, officer, sale_id)
     reason = _reason(reason)
     if day <= sale.balance_due_date:
         raise ApiError(409, "not_yet_due", "ยังไม่ถึงกำหนดชำระราคา", "The balance is not overdue yet",
                        due=sale.balance_due_date.isoformat())  # fmt: skip
-    sale.status = "defaulted"
-    audit.record(session, officer.user_id, "sale", sale.id, "default", "awaiting", "defaulted", reason=reason)
-    reg = await session.get(Registration, sale.registration_id)
-    if reg is not None:
-        before, reg.status, reg.updated_at = reg.status, "forfeited", utcnow()
-        audit.record(session, officer.user_id, "registration", reg.id, "forfeit", before, "forfeited")
-        user = await session.get(User, reg.user_id) if reg.user_id else None
-        if user is not None:
-            until = day + dt.timedelta(days=rules.policy_for(day).default_bar_days)
-            user.barred_until, user.barred_reason = until, f"sale {sale.id}: {reason}"
-            audit.record(
-                session, officer.user_id, "user", user.id, "bar", None, until.isoformat(), sale_id=sale.id
-            )
-    await session.flush()
-    # The lot is re-auctioned at its next round (auction.outcomes owns round progression).
-    await outcomes.relist_after_default(session, sale, officer.user_id)
-    return sale
+    return await outcomes.record_default(
+        session, sale.id, actor_id=officer.user_id, now=utcnow(), reason=reason
+    )
 
 
 async def sales(session: AsyncSession, officer: Principal) -> list[dict[str, Any]]:
