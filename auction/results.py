@@ -1,0 +1,251 @@
+"""Public sale results: decided rounds of published sale days, with appraisal, prices, the number
+of bidders, the winner's bidder number (never a name) and the public bid ladder.
+
+Kept for ever and open to anyone (LED keeps ~6 months and shows no bidder counts)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction import casenum
+from auction.errors import ApiError
+from auction.models import AdminArea, Bid, Case, Lot, Office, Sale, SaleDay, SaleRound
+from auction.profiles import parse_date
+from auction.services import PROPERTY_TYPES, ROUND_STATUS_LABELS
+from auction.thai import parse_int
+
+DECIDED = ("sold", "no_bidder", "suspended", "withdrawn")
+# Suspension and withdrawal reasons offered to officers; the room may record others (shown as given).
+REASONS: dict[str, tuple[str, str]] = {
+    "plaintiff_request": ("โจทก์ขอให้งดการขาย", "Plaintiff asked to suspend"),
+    "court_order": ("ศาลมีคำสั่งงดการขาย", "Court order"),
+    "improper_notice": ("แจ้งวันขายไม่ชอบ", "Improper notice of sale"),
+    "party_died": ("คู่ความถึงแก่กรรม", "A party died"),
+    "officer": ("เจ้าพนักงานเห็นควรงดการขาย", "Officer's decision"),
+    "seizure_withdrawn": ("ถอนการยึด", "Seizure withdrawn"),
+    "other": ("อื่น ๆ", "Other"),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    office_id: int | None = None
+    sale_date: dt.date | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    red_key: str | None = None
+    province: str | None = None
+    property_type: str | None = None
+    outcome: str | None = None
+
+
+def _bad(param: str, th: str, en: str) -> ApiError:
+    return ApiError(400, f"bad_{param}", th, en, param=param)
+
+
+def _date(params: Mapping[str, str], key: str) -> dt.date | None:
+    raw = params.get(key)
+    if not raw:
+        return None
+    day = parse_date(raw)
+    if day is None:
+        raise _bad(key, "วันที่ไม่ถูกต้อง เช่น 23/11/2569", f"{key} is not a date (e.g. 2026-11-23)")
+    return day
+
+
+def parse_filters(params: Mapping[str, str]) -> Filters:
+    """Query-string filters; every malformed value is a 400 naming the parameter."""
+    office_id = None
+    if params.get("office"):
+        office_id = parse_int(params["office"])
+        if office_id is None or not 0 < office_id < 2**31:
+            raise _bad("office", "รหัสสำนักงานไม่ถูกต้อง", "office must be an office id")
+    red_key = None
+    if params.get("red"):
+        try:
+            red_key = casenum.parse(params["red"]).key
+        except casenum.CaseNumberError as exc:
+            raise ApiError(400, "malformed_case_number", "หมายเลขคดีไม่ถูกต้อง เช่น ผบ.1234/2563",
+                           f"Malformed case number, e.g. ผบ.1234/2563 ({exc})", param="red") from exc  # fmt: skip
+    province = params.get("province") or None
+    if province is not None and not (len(province) == 2 and province.isdigit()):
+        raise _bad("province", "รหัสจังหวัดไม่ถูกต้อง (2 หลัก)", "province must be a 2-digit province code")
+    ptype = params.get("type") or None
+    if ptype is not None and ptype not in PROPERTY_TYPES:
+        raise _bad("type", "ประเภททรัพย์ไม่ถูกต้อง", "type must be an LED property type code such as 002")
+    outcome = params.get("outcome") or None
+    if outcome is not None and outcome not in DECIDED:
+        raise _bad("outcome", "ผลการขายไม่ถูกต้อง", f"outcome must be one of {', '.join(DECIDED)}")
+    return Filters(office_id, _date(params, "date"), _date(params, "from"), _date(params, "to"), red_key,
+                   province, ptype, outcome)  # fmt: skip
+
+
+def published_rounds() -> Select[Any]:
+    """Decided rounds whose sale day a second officer has approved."""
+    return (
+        select(SaleRound, Lot, Case.red_key, Sale.status)
+        .join(Lot, Lot.id == SaleRound.lot_id)
+        .join(Case, Case.id == Lot.case_id)
+        .join(
+            SaleDay,
+            and_(
+                SaleDay.office_id == SaleRound.office_id,
+                SaleDay.sale_date == SaleRound.sale_date,
+                SaleDay.status == "published",
+            ),
+        )
+        .outerjoin(Sale, Sale.round_id == SaleRound.id)
+        .where(SaleRound.status.in_(DECIDED))
+    )
+
+
+def apply(query: Select[Any], f: Filters) -> Select[Any]:
+    conditions = []
+    if f.office_id is not None:
+        conditions.append(SaleRound.office_id == f.office_id)
+    if f.sale_date is not None:
+        conditions.append(SaleRound.sale_date == f.sale_date)
+    if f.date_from is not None:
+        conditions.append(SaleRound.sale_date >= f.date_from)
+    if f.date_to is not None:
+        conditions.append(SaleRound.sale_date <= f.date_to)
+    if f.red_key is not None:
+        conditions.append(Case.red_key == f.red_key)
+    if f.province is not None:
+        conditions.append(Lot.province_code == f.province)
+    if f.property_type is not None:
+        conditions.append(Lot.property_type == f.property_type)
+    if f.outcome is not None:
+        conditions.append(SaleRound.status == f.outcome)
+    return query.where(*conditions) if conditions else query
+
+
+async def search(
+    session: AsyncSession, f: Filters, page: int = 1, per_page: int = 20
+) -> tuple[list[dict[str, Any]], int]:
+    query = apply(published_rounds(), f)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(
+        await session.execute(
+            query.order_by(
+                SaleRound.sale_date.desc(), SaleRound.office_id, Case.red_key, Lot.sale_order, SaleRound.id
+            )
+            .offset((page - 1) * per_page)
+            .limit(per_page)  # fmt: skip
+        )
+    )
+    return await views(session, rows), total
+
+
+async def views(session: AsyncSession, rows: list[Any]) -> list[dict[str, Any]]:
+    """Rows as public records, with names of offices and areas and each round's bid ladder."""
+    round_ids = [r.id for r, *_ in rows]
+    ladders: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if round_ids:
+        bids = await session.scalars(
+            select(Bid)
+            .where(Bid.round_id.in_(round_ids), Bid.undone.is_(False))
+            .order_by(Bid.round_id, Bid.seq)
+        )
+        for b in bids:
+            ladders[b.round_id].append(
+                {"bidder_no": b.bidder_no, "amount": b.amount, "at": b.at.isoformat(), "channel": b.channel}
+            )
+    office_ids = {r.office_id for r, *_ in rows}
+    offices = {o.id: o for o in await session.scalars(select(Office).where(Office.id.in_(office_ids)))}
+    codes = {lot.province_code for _, lot, *_ in rows}
+    areas = {a.code: a for a in await session.scalars(select(AdminArea).where(AdminArea.code.in_(codes)))}
+    return [
+        view(r, lot, red, sale_status, offices, areas, ladders[r.id]) for r, lot, red, sale_status in rows
+    ]
+
+
+def view(r: SaleRound, lot: Lot, red: str, sale_status: str | None, offices: Mapping[int, Office],
+         areas: Mapping[str, AdminArea], ladder: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+    th, en = ROUND_STATUS_LABELS.get(r.status, (r.status, r.status))
+    pth, pen = PROPERTY_TYPES.get(lot.property_type, ("อื่น ๆ", "Other"))
+    office = offices.get(r.office_id)
+    area = areas.get(lot.province_code)
+    return {
+        "round_id": r.id,
+        "lot_id": lot.id,
+        "red_number": red,
+        "sale_order": lot.sale_order,
+        "sale_date": r.sale_date.isoformat(),
+        "round_no": r.round_no,
+        "office": {"id": r.office_id, "th": office.name_th if office else "", "en": office.name_en if office else ""},
+        "province": {"code": lot.province_code, "th": area.name_th if area else "", "en": area.name_en if area else ""},
+        "property_type": lot.property_type,
+        "property_type_label": {"th": pth, "en": pen},
+        "status": r.status,
+        "status_label": {"th": th, "en": en},
+        "reason_code": r.reason_code,
+        "reason_label": reason_label(r.reason_code),
+        "appraisal": lot.base_price,
+        "start_price": r.start_price,
+        "sold_price": r.sold_price,
+        "ratio_to_appraisal": round(r.sold_price / lot.base_price, 4) if r.sold_price and lot.base_price else None,
+        "bidder_count": r.bidder_count,
+        "winner_bidder_no": r.winner_bidder_no,
+        "sale_status": sale_status,  # awaiting|paid|defaulted for sold rounds
+        "bids": ladder,
+    }  # fmt: skip
+
+
+def reason_label(code: str | None) -> dict[str, str] | None:
+    if code is None:
+        return None
+    th, en = REASONS.get(code, (code, code))
+    return {"th": th, "en": en}
+
+
+CSV_COLUMNS = (
+    "sale_date", "office", "red_number", "sale_order", "lot_id", "round_no", "province", "property_type",
+    "status", "reason_code", "appraisal", "start_price", "sold_price", "ratio_to_appraisal", "bidder_count",
+    "winner_bidder_no", "sale_status", "bids",
+)  # fmt: skip
+
+
+def to_csv(items: list[dict[str, Any]], lang: str = "th") -> str:
+    buf = io.StringIO()
+    buf.write("\ufeff")  # spreadsheet programs read the Thai names as UTF-8
+    writer = csv.writer(buf)
+    writer.writerow(CSV_COLUMNS)
+    for x in items:
+        writer.writerow([
+            x["sale_date"], x["office"][lang], x["red_number"], x["sale_order"], x["lot_id"], x["round_no"],
+            x["province"][lang], x["property_type"], x["status"], x["reason_code"] or "", x["appraisal"],
+            x["start_price"], x["sold_price"] if x["sold_price"] is not None else "",
+            x["ratio_to_appraisal"] if x["ratio_to_appraisal"] is not None else "",
+            x["bidder_count"] if x["bidder_count"] is not None else "", x["winner_bidder_no"] or "",
+            x["sale_status"] or "", " ".join(f"{b['bidder_no']}:{b['amount']}" for b in x["bids"]),
+        ])  # fmt: skip
+    return buf.getvalue()
+
+
+async def published_days(session: AsyncSession, limit: int = 30) -> list[dict[str, Any]]:
+    """The latest published sale days, for the results page's index."""
+    rows = await session.execute(
+        select(SaleDay, Office)
+        .join(Office, Office.id == SaleDay.office_id)
+        .where(SaleDay.status == "published")
+        .order_by(SaleDay.sale_date.desc(), Office.code)
+        .limit(limit)
+    )
+    return [
+        {
+            "office_id": o.id,
+            "office": {"th": o.name_th, "en": o.name_en},
+            "sale_date": sd.sale_date.isoformat(),
+        }
+        for sd, o in rows
+    ]
