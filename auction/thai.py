@@ -69,9 +69,11 @@ def format_date(day: dt.date | dt.datetime | str | None, lang: str = "th") -> st
     return f"{day.day:02d}/{day.month:02d}/{year}"
 
 
-def format_datetime(moment: dt.datetime | None, lang: str = "th") -> str:
-    if moment is None:
+def format_datetime(moment: dt.datetime | str | None, lang: str = "th") -> str:
+    if not moment:
         return ""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
     local = moment.astimezone(BANGKOK)
     return f"{format_date(local.date(), lang)} {local:%H:%M}"
 
