@@ -34,9 +34,11 @@ def columns(
     """Grouped vertical bars: one group per label, one bar per series, a legend on top."""
     n = max(len(labels), 1)
     width = max(340, 44 * n * max(len(series), 1) // 2 + 60)
-    left, top, bottom = 48, 28, 40
+    top, bottom = 28, 40
     plot_h = height - top - bottom
     top_value = _nice_max(max((v for _, vals in series for v in vals), default=0))
+    # Room for the widest axis label (about 6.5 px a character at 11 px).
+    left = 10 + int(6.5 * max(len(fmt(top_value * i / 4)) for i in range(5)))
     group_w = (width - left - 8) / n
     bar_w = max(4.0, min(28.0, group_w * 0.8 / max(len(series), 1)))
     cid = "c" + secrets.token_hex(4)
@@ -82,21 +84,45 @@ def bars(
     max_value: float | None = None,
 ) -> Markup:
     """Horizontal bars with the label above each bar: long Thai names stay readable on a phone."""
-    row_h, width = 34, 360
-    height = row_h * max(len(labels), 1) + 8
-    top_value = max_value or _nice_max(max((v or 0 for v in values), default=0))
+    return hbars(title, labels, [("", values)], fmt, max_value)
+
+
+def hbars(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
+    max_value: float | None = None,
+) -> Markup:
+    """Horizontal bars, one thin bar per series under each label; a legend when there are several.
+    For categories (offices, provinces): any number of them stays legible at 390 px."""
+    bar_h, width = 12, 360
+    legend = 20 if len(series) > 1 else 0
+    row_h = 18 + bar_h * len(series) + 4
+    height = legend + row_h * max(len(labels), 1) + 8
+    top_value = max_value or _nice_max(max((v or 0 for _, vals in series for v in vals), default=0))
     cid = "c" + secrets.token_hex(4)
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{cid}"'
         f' preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{cid}">{escape(title)}</title>',
     ]
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = i * row_h + 4
-        w = (width - 70) * min((value or 0) / top_value, 1) if top_value else 0
-        shown = "–" if value is None else fmt(value)
+    if legend:
+        for si, (name, _) in enumerate(series):
+            x = si * 120
+            parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{COLORS[si % len(COLORS)]}"/>')
+            parts.append(f'<text x="{x + 14}" y="13" class="legend">{escape(name)}</text>')
+    for i, label in enumerate(labels):
+        y = legend + i * row_h + 4
         parts.append(f'<text x="0" y="{y + 11}" class="axis">{escape(label)}</text>')
-        parts.append(f'<rect x="0" y="{y + 15}" width="{w:.1f}" height="12" fill="{COLORS[0]}"/>')
-        parts.append(f'<text x="{w + 4:.1f}" y="{y + 25}" class="value">{escape(shown)}</text>')
+        for si, (_, values) in enumerate(series):
+            value = values[i] if i < len(values) else None
+            w = (width - 90) * min((value or 0) / top_value, 1) if top_value else 0
+            by = y + 15 + si * bar_h
+            shown = "–" if value is None else fmt(value)
+            parts.append(
+                f'<rect x="0" y="{by}" width="{w:.1f}" height="{bar_h - 2}" fill="{COLORS[si % len(COLORS)]}"/>'
+            )
+            parts.append(f'<text x="{w + 4:.1f}" y="{by + 9}" class="value">{escape(shown)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

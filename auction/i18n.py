@@ -121,6 +121,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # results, statistics, closing the day, ratings (issue 6)
     "all": ("ทั้งหมด", "All"),
     "show": ("แสดง", "Show"),
+    "filters": ("ตัวกรอง", "Filters"),
     "property_type": ("ประเภททรัพย์", "Property type"),
     "statistics": ("สถิติการขาย", "Sale statistics"),
     "results_intro": (

@@ -86,18 +86,21 @@ async def stats_page(request: Request) -> Response:
     rows = data["rows"]
     labels = [r["label"][lang] for r in rows]
     th = lang == "th"
+    volume = [
+        ("นำออกขาย" if th else "Offered", [r["offered"] for r in rows]),
+        ("ขายได้" if th else "Sold", [r["sold"] for r in rows]),
+    ]
+    value = [
+        ("ราคาประเมิน" if th else "Appraisal", [r["appraisal_sold"] / 1e6 for r in rows]),
+        ("ราคาที่ขายได้" if th else "Sold for", [r["value_sold"] / 1e6 for r in rows]),
+    ]
+    million = "(ล้านบาท)" if th else "(฿ million)"
+    # Time runs left to right in columns; categories (up to 80 offices) read better as rows.
+    draw = charts.columns if data["group"] in ("fy", "month") else charts.hbars
     figures = {
-        "volume": charts.columns(
-            "จำนวนทรัพย์ที่นำออกขายและขายได้" if th else "Lots offered and sold", labels,
-            [("นำออกขาย" if th else "Offered", [r["offered"] for r in rows]),
-             ("ขายได้" if th else "Sold", [r["sold"] for r in rows])],
-        ),
-        "value": charts.columns(
-            "มูลค่าที่ขายได้เทียบราคาประเมิน (ล้านบาท)" if th else "Value sold vs appraisal (฿ million)", labels,
-            [("ราคาประเมิน" if th else "Appraisal", [r["appraisal_sold"] / 1e6 for r in rows]),
-             ("ราคาที่ขายได้" if th else "Sold for", [r["value_sold"] / 1e6 for r in rows])],
-            fmt=lambda v: f"{v:,.1f}",
-        ),
+        "volume": draw("จำนวนทรัพย์ที่นำออกขายและขายได้" if th else "Lots offered and sold", labels, volume),
+        "value": draw(f"{'มูลค่าที่ขายได้เทียบราคาประเมิน' if th else 'Value sold vs appraisal'} {million}", labels,
+                      value, fmt=lambda v: f"{v:,.0f}" if v >= 10 else f"{v:,.1f}"),
         "through": charts.bars("อัตราการขายได้" if th else "Sell-through rate", labels,
                                [r["sell_through"] for r in rows], max_value=1),
         "ratio": charts.bars("ราคาขายต่อราคาประเมิน" if th else "Price to appraisal", labels,
