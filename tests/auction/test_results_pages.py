@@ -97,6 +97,8 @@ async def test_rating_page_and_satisfaction_page(db, client) -> None:
     from tests.auction.test_ratings import world as rating_world
 
     (reg, _), _, h = await rating_world(db)
+    assert 'href="/account/ratings"' in (await client.get("/account", headers=h["buyer"])).text
+    assert 'href="/officer/sale-day"' in (await client.get("/account", headers=h["officer"])).text
     page = await client.get("/account/ratings", headers=h["buyer"])
     assert page.status_code == 200 and "การลงทะเบียนและวางหลักประกัน" in page.text
     r = await client.post("/account/ratings/rate", data={"service": "registration", "subject_id": reg, "score": "4",
