@@ -13,6 +13,10 @@ VERSION = 1
 MAX_KEY = 64
 MAX_REASON = 500
 
+# Why a lot is suspended (งดขาย), as LED records it (shared/domain.md).
+SUSPEND_REASONS = frozenset(
+    {"plaintiff_request", "court_order", "improper_notice", "party_died", "officer", "other"}
+)
 OFFICER_TYPES = frozenset(
     {"open_lot", "set_increment", "floor_bid", "count", "hammer", "pass", "suspend", "undo"}
 )
@@ -47,6 +51,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nothing_to_undo": ("ไม่มีราคาให้ยกเลิก", "No bid to undo"),
     "reason_required": ("ต้องระบุเหตุผล", "A reason is required"),
     "bad_increment": ("ขั้นเพิ่มราคาไม่ถูกต้อง", "Invalid increment"),
+    "bad_reason_code": ("เหตุงดขายไม่ถูกต้อง", "Unknown suspension reason"),
+    "internal": ("ระบบขัดข้อง ไม่มีการบันทึก กรุณาส่งใหม่", "Server error: nothing was recorded, send again"),
     "unknown_paddle": ("ไม่พบหมายเลขผู้เสนอราคาที่อนุมัติสำหรับรายการนี้", "No approved paddle with that number for this lot"),
     "too_slow": ("การเชื่อมต่อช้าเกินไป กรุณาเชื่อมต่อใหม่", "Connection too slow: reconnect to catch up"),
     "idle": ("ไม่มีการตอบสนอง", "Connection idle"),
@@ -140,6 +146,8 @@ def parse(frame: str | bytes) -> Command:
         out["n"] = n
     elif kind == "suspend":
         out["reason_code"] = _str(data, "reason_code", max_len=40)
+        if out["reason_code"] not in SUSPEND_REASONS:
+            raise ProtocolError("bad_reason_code", "reason_code")
         out["reason"] = _str(data, "reason", required=False)
     elif kind == "undo":
         out["reason"] = _str(data, "reason")

@@ -198,7 +198,7 @@ class RoomHub:
             except Exception:  # never lose the worker: report and go on with the next command
                 log.exception("room %s: command batch failed", room_id)
                 for item in batch:
-                    item.answer(protocol.error("internal", item.cmd.type))
+                    item.answer(_refusal(item.cmd, ProtocolError("internal")))
 
     async def _run(self, room_id: int, batch: list[_Item]) -> None:
         outcomes: list[service.Result | ProtocolError] = []
@@ -225,11 +225,7 @@ class RoomHub:
             return
         for item, out in zip(batch, outcomes, strict=True):
             if isinstance(out, ProtocolError):
-                if item.cmd.type in ("bid", "floor_bid"):
-                    item.answer({"type": "receipt", "key": item.cmd.data.get("key"), "status": "rejected",
-                                 "code": out.code, "message": protocol.message(out.code), **out.extra})  # fmt: skip
-                else:
-                    item.answer(protocol.error(out.code, item.cmd.type, **out.extra))
+                item.answer(_refusal(item.cmd, out))
                 continue
             if out.reply is not None:
                 item.answer(out.reply)
@@ -347,6 +343,15 @@ class RoomHub:
             local.audience_dirty = True
             if local.audience_task is None or local.audience_task.done():
                 local.audience_task = asyncio.create_task(self._audience_loop(local))
+
+
+def _refusal(cmd: Command, exc: ProtocolError) -> dict[str, Any]:
+    """A bid is answered by a receipt carrying its key (so the client can retry exactly that bid);
+    anything else by an error event."""
+    if cmd.type in ("bid", "floor_bid"):
+        return {"type": "receipt", "key": cmd.data.get("key"), "status": "rejected", "code": exc.code,
+                "message": protocol.message(exc.code), **exc.extra}  # fmt: skip
+    return protocol.error(exc.code, cmd.type, **exc.extra)
 
 
 def _seq_of(text: str) -> int | None:

@@ -347,7 +347,7 @@ async def _undo(
     r.count = 0
     r.version += 1
     payload = {"bid_id": last.id, "reason": data["reason"], "price": r.current_price, "bidder_no": r.current_bidder_no,
-               "next_min": rules.min_next_bid(live_lot(r))}  # fmt: skip
+               "next_min": rules.min_next_bid(live_lot(r)), "count": 0}  # fmt: skip
     return Result(events=[append(session, room, "bid_undone", r.id, who.user_id, payload, now)])
 
 

@@ -73,7 +73,7 @@ def lot_view(r: SaleRound, lot: Lot, case: Case, bids: list[Bid]) -> dict[str, A
         "title": {"th": f"{th} {name}".strip(), "en": f"{en} {name}".strip()},
         "appraisal": lot.base_price, "start_price": r.start_price, "deposit": lot.deposit,
         "increment": r.increment, "live_state": r.live_state, "price": r.current_price,
-        "bidder_no": r.current_bidder_no, "count": r.count,
+        "bidder_no": r.current_bidder_no, "count": r.count, "bidder_count": r.bidder_count,
         "next_min": rules.min_next_bid(live_lot(r)) if r.live_state == "open" else None,
         "bids": [bid_view(b) for b in bids],
     }  # fmt: skip

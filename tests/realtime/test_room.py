@@ -131,7 +131,7 @@ async def test_buyer_and_other_office_cannot_run_the_room(db, settings) -> None:
     async with server(settings) as srv, srv.peer(fx, "b1") as b1, srv.peer(fx, "other_officer") as other:
         for cmd, fields in [("open_lot", {"round_id": fx.rounds[0]}), ("count", {"n": 1}), ("hammer", {}),
                             ("floor_bid", {"paddle": 1, "amount": 2_000_000, "key": "f"}), ("pass", {}),
-                            ("undo", {"reason": "x"}), ("suspend", {"reason_code": "x"}),
+                            ("undo", {"reason": "x"}), ("suspend", {"reason_code": "other"}),
                             ("set_increment", {"amount": 1})]:  # fmt: skip
             err = await b1.command(cmd, **fields)
             assert err and err["code"] == "officer_only", cmd
@@ -350,6 +350,7 @@ async def test_pass_and_suspend_close_a_lot_without_a_sale(db, settings) -> None
         await b1.bid(1_600_000)
         await off.expect(lambda m: m["type"] == "bid" and m["round_id"] == fx.rounds[1])
         assert (await off.command("suspend"))["code"] == "bad_message"
+        assert (await off.command("suspend", reason_code="bored"))["code"] == "bad_reason_code"
         suspended = await off.command("suspend", reason_code="court_order", reason="ศาลสั่งงดการขาย")
         assert suspended and suspended["type"] == "suspended" and suspended["reason_code"] == "court_order"
     async with db() as s:
