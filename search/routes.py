@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -56,9 +57,13 @@ def _render(request: Request, name: str, error: ApiError | None = None, **ctx: A
 # --- location, near a point, filters ------------------------------------------------------------
 
 
-async def _lots(request: Request) -> dict[str, Any]:
+async def _lots(request: Request, from_form: bool = False) -> dict[str, Any]:
     ref = await reference(request)
     q = request.query_params
+    if from_form and not any(q.get(k) for k in ("lat", "lon", "near")):
+        # The page's form always sends its radius select; without a point it means nothing there
+        # (the API still refuses a bare radius: missing_point).
+        q = QueryParams([(k, v) for k, v in q.multi_items() if k != "radius"])
     filters = params.lot_filters(q, ref)
     point = params.point(q)
     sort = params.sort(q, "distance" if point else "date")
@@ -230,7 +235,7 @@ async def page_search(request: Request) -> Response:
     result, error = None, None
     if views.has_query(request.query_params):
         try:
-            result = await _lots(request)
+            result = await _lots(request, from_form=True)
         except ApiError as exc:
             error = exc
     lang = lang_of(request)

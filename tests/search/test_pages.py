@@ -35,6 +35,25 @@ async def test_search_page_in_thai_and_english_with_results_map_and_share_link(d
     assert "Find property at auction" in r.text and "district centre (approx.)" in r.text
 
 
+async def test_search_form_as_a_browser_sends_it_finds_by_district_without_a_point(db, client) -> None:
+    # The form always submits its radius select and empty point fields; only the API refuses a bare radius.
+    w = await build(db)
+    form = {
+        "province": "",
+        "district": "เขตบางรัก",
+        "tambon": "",
+        "lat": "",
+        "lon": "",
+        "radius": "2000",
+        "sort": "date",
+    }
+    r = await client.get("/search", params=form)
+    assert r.status_code == 200 and f'href="/lots/{w.ids["house"]}"' in r.text
+    assert 'role="alert"' not in r.text
+    r = await client.get("/api/search/lots", params={"district": "เขตบางรัก", "radius": "2000"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "missing_point"
+
+
 async def test_pages_reference_no_external_script_or_style(db, client) -> None:
     w = await build(db)
     g3 = w.stations["G3"]
