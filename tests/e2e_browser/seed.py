@@ -1,0 +1,123 @@
+"""The tier's fixed data set, built with the project's own services: `python -m tests.e2e_browser.seed URL`.
+
+Runs in its own process (the tests drive a browser and must not share an event loop with it) and
+prints a JSON manifest of what the journeys look for, so no test hard-codes a generated id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import sys
+
+from sqlalchemy import func, select
+
+from auction import demo, profiles, registration
+from auction.__main__ import migrate
+from auction.auth import principal_of
+from auction.db import make_null_pool_engine, sessionmaker
+from auction.models import AdminArea, Case, Lot, Office, SaleRound, TransitStation, User
+
+SEED = 8  # fixed: the same lots, cases and condos on every run
+LOTS = 200
+ROOM_BIDDERS = ("buyer@demo.test", "buyer2@demo.test")
+
+
+def profile(full_name: str, id_no: str) -> dict[str, str]:
+    return {
+        "kind": "individual", "full_name": full_name, "id_kind": "thai_id", "id_no": id_no,
+        "phone": "081-234-5678", "address": "99/1 ถนนรัชดาภิเษก", "province_code": "10",
+        "district_code": "1017", "tambon": "ห้วยขวาง", "bank_name": "ธนาคารกรุงไทย",
+        "bank_account_no": "123-4-56789-0", "bank_account_name": full_name,
+    }  # fmt: skip
+
+
+async def build(url: str) -> dict:
+    today = registration.today()  # Bangkok's date: the room's sale day
+    engine = make_null_pool_engine(url)
+    async with sessionmaker(engine).begin() as s:
+        await demo.generate(s, LOTS, seed=SEED, today=today)
+        await demo.demo_accounts(s, today)
+        office = await s.scalar(select(Office).where(Office.code == "LED-10-1"))
+        officer = await s.scalar(select(User).where(User.email == "officer@demo.test"))
+        assert office is not None and officer is not None
+        # The room: today's rounds at LED-10-1, both demo buyers confirmed for every one of them.
+        room_rounds = list(
+            await s.scalars(
+                select(SaleRound)
+                .where(SaleRound.office_id == office.id, SaleRound.sale_date == today)
+                .order_by(SaleRound.lot_id)
+            )
+        )
+        paddles: dict[str, int] = {}
+        for email, (name, id_no) in zip(
+            ROOM_BIDDERS,
+            (("นายสมหวัง ตั้งใจ", "1101700207030"), ("นางสาวมณี ใจงาม", "3509900123450")),
+            strict=True,
+        ):
+            user = await s.scalar(select(User).where(User.email == email))
+            assert user is not None
+            who = principal_of(user)
+            await profiles.save(s, who, profile(name, id_no), today)
+            for r in room_rounds:
+                reg = await registration.register(s, who, r.lot_id, r.id, day=today)
+                reg = await registration.confirm(
+                    s, principal_of(officer), reg.id, "cash", f"R-{reg.id}", day=today
+                )
+                paddles[email] = reg.bidder_no or 0
+        # Journey 1: a province with a pinned lot still on sale, away from Bangkok.
+        lot = await s.scalar(
+            select(Lot)
+            .where(Lot.province_code != "10", Lot.status == "on_sale", Lot.next_sale_date > today,
+                   Lot.lat.is_not(None))
+            .order_by(Lot.id)
+        )  # fmt: skip
+        assert lot is not None
+        province = await s.scalar(
+            select(AdminArea).where(AdminArea.level == "province", AdminArea.code == lot.province_code)
+        )
+        # Journey 2: a case with several digits in its number.
+        case = await s.scalar(
+            select(Case).where(Case.red_number >= 1000, Case.red_efiled.is_(False)).order_by(Case.id)
+        )
+        # Journey 3: the line and station with the most condos nearby.
+        stations = list(await s.scalars(select(TransitStation)))
+        condos = list(await s.execute(select(Lot.lat, Lot.lon).where(Lot.condo_name.is_not(None))))
+
+        def near(st: TransitStation) -> int:  # condos well inside the page's default 1,000 m walk
+            return sum(1 for la, lo in condos if math.hypot((la - st.lat) * 111_000,
+                                                            (lo - st.lon) * 108_000) < 700)  # fmt: skip
+
+        best = max((st for st in stations if st.line_id.startswith("MRT")), key=near)
+        # Journey 4: a lot with a round ahead at the officer's office.
+        ahead = await s.scalar(
+            select(Lot).where(Lot.office_id == office.id, Lot.status == "on_sale", Lot.next_sale_date > today)
+            .order_by(Lot.id)
+        )  # fmt: skip
+        assert province is not None and case is not None and ahead is not None
+        return {
+            "today": today.isoformat(),
+            "office_id": office.id,
+            "room_lots": [r.lot_id for r in room_rounds],
+            "paddles": paddles,
+            "province": {"code": province.code, "th": province.name_th, "en": province.name_en},
+            "lot": lot.id,
+            "case": {
+                "id": case.id,
+                "red_key": case.red_key,
+                "prefix": case.red_prefix,
+                "number": case.red_number,
+                "year": case.red_year,
+            },  # fmt: skip
+            "line": best.line_id,
+            "station": best.code,
+            "register_lot": ahead.id,
+            "lots_total": await s.scalar(select(func.count()).select_from(Lot)),
+        }
+
+
+if __name__ == "__main__":
+    url = sys.argv[1]
+    migrate(url)
+    print("MANIFEST " + json.dumps(asyncio.run(build(url)), ensure_ascii=False), flush=True)
