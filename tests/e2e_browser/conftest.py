@@ -110,13 +110,15 @@ def server(seeded: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPat
         proc.kill()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: sync Playwright keeps its event loop marked running while it is open,
+# which would stop the async tests of the modules that run after this tier.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     b = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
     yield b
