@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -41,11 +40,7 @@ except ImportError:
 
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright  # noqa: E402
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.servers import free_port  # noqa: E402
 
 
 @dataclass
@@ -82,7 +77,7 @@ def server(seeded: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPat
     folder = tmp_path_factory.mktemp("e2e-server")
     db = folder / "auction.db"
     shutil.copy(src, db)
-    port = _free_port()
+    port = free_port()
     log = folder / "server.log"
     with log.open("wb") as sink:
         proc = subprocess.Popen(

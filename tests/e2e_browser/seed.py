@@ -13,24 +13,15 @@ import sys
 
 from sqlalchemy import func, select
 
-from auction import demo, profiles, registration
+from auction import demo, registration
 from auction.__main__ import migrate
 from auction.auth import principal_of
 from auction.db import make_null_pool_engine, sessionmaker
-from auction.models import AdminArea, Case, Lot, Office, SaleRound, TransitStation, User
+from auction.models import AdminArea, Case, Lot, Office, Registration, SaleRound, TransitStation, User
 
 SEED = 8  # fixed: the same lots, cases and condos on every run
 LOTS = 200
 ROOM_BIDDERS = ("buyer@demo.test", "buyer2@demo.test")
-
-
-def profile(full_name: str, id_no: str) -> dict[str, str]:
-    return {
-        "kind": "individual", "full_name": full_name, "id_kind": "thai_id", "id_no": id_no,
-        "phone": "081-234-5678", "address": "99/1 ถนนรัชดาภิเษก", "province_code": "10",
-        "district_code": "1017", "tambon": "ห้วยขวาง", "bank_name": "ธนาคารกรุงไทย",
-        "bank_account_no": "123-4-56789-0", "bank_account_name": full_name,
-    }  # fmt: skip
 
 
 async def build(url: str) -> dict:
@@ -42,7 +33,8 @@ async def build(url: str) -> dict:
         office = await s.scalar(select(Office).where(Office.code == "LED-10-1"))
         officer = await s.scalar(select(User).where(User.email == "officer@demo.test"))
         assert office is not None and officer is not None
-        # The room: today's rounds at LED-10-1, both demo buyers confirmed for every one of them.
+        # The room: today's rounds at LED-10-1. demo_accounts confirmed both demo buyers for the
+        # first of them; a walk-in with a paddle makes the officer's floor bids possible.
         room_rounds = list(
             await s.scalars(
                 select(SaleRound)
@@ -50,22 +42,19 @@ async def build(url: str) -> dict:
                 .order_by(SaleRound.lot_id)
             )
         )
+        first = room_rounds[0]
         paddles: dict[str, int] = {}
-        for email, (name, id_no) in zip(
-            ROOM_BIDDERS,
-            (("นายสมหวัง ตั้งใจ", "1101700207030"), ("นางสาวมณี ใจงาม", "3509900123450")),
-            strict=True,
-        ):
-            user = await s.scalar(select(User).where(User.email == email))
-            assert user is not None
-            who = principal_of(user)
-            await profiles.save(s, who, profile(name, id_no), today)
-            for r in room_rounds:
-                reg = await registration.register(s, who, r.lot_id, r.id, day=today)
-                reg = await registration.confirm(
-                    s, principal_of(officer), reg.id, "cash", f"R-{reg.id}", day=today
-                )
-                paddles[email] = reg.bidder_no or 0
+        for email in ROOM_BIDDERS:
+            paddles[email] = await s.scalar(
+                select(Registration.bidder_no)
+                .join(User, User.id == Registration.user_id)
+                .where(User.email == email, Registration.round_id == first.id, Registration.status == "confirmed")
+            )  # fmt: skip
+            assert paddles[email], f"demo buyer {email} is not confirmed for today's first lot"
+        walk_in = await registration.register_walk_in(
+            s, principal_of(officer), first.id, "นายประมูล หน้าห้อง", "AA1234567", "cash", "W-1", day=today
+        )
+        paddles["walk_in"] = walk_in.bidder_no or 0
         # Journey 1: a province with a pinned lot still on sale, away from Bangkok.
         lot = await s.scalar(
             select(Lot)
@@ -100,6 +89,7 @@ async def build(url: str) -> dict:
             "today": today.isoformat(),
             "office_id": office.id,
             "room_lots": [r.lot_id for r in room_rounds],
+            "room_first_round": first.id,
             "paddles": paddles,
             "province": {"code": province.code, "th": province.name_th, "en": province.name_en},
             "lot": lot.id,
