@@ -216,12 +216,14 @@ async def main(args: argparse.Namespace) -> str:
         server.wait(timeout=10)
 
     cpu = os.cpu_count()
+    load1 = os.getloadavg()[0]
     lines = [
         f"## Search on {total_lots:,} lots ({dt.date.today().isoformat()})",
         "",
         f"Machine: {cpu} cores, {platform.machine()}, Python {platform.python_version()}, SQLite file "
         f"(aiosqlite); demo data generated in {gen_s:.0f} s. {args.n} queries per kind, each a different "
-        "query drawn from the data, sequential, 20 per page.",
+        f"query drawn from the data, sequential, 20 per page. Load average at the end: {load1:.1f} "
+        "(other work shared the machine; the floor ran in the same conditions).",
         f"Command: `.venv/bin/python bench/search_bench.py --lots {args.lots} --n {args.n} --port {args.port}`",
         "",
         "In-process = the search functions on a session (name resolution, filters, distances, the page "

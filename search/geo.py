@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from geopy.distance import geodesic
 
 # WGS84
@@ -67,6 +68,22 @@ class LocalFrame:
         dy = math.radians(lat - self.lat) * m
         dx = math.radians(lon - self.lon) * n * math.cos(mid)
         return math.hypot(dx, dy)
+
+
+def metres_per_degree(lat: float) -> tuple[float, float]:
+    """(north-south, east-west) metres per degree at a latitude."""
+    m, n = _radii(lat)
+    return math.radians(1) * m, math.radians(1) * n * math.cos(math.radians(lat))
+
+
+def local_distances(lat0: np.ndarray, lon0: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """LocalFrame.distance, vectorised over pairs of points."""
+    mid = np.radians((lat + lat0) / 2)
+    s = np.sin(mid)
+    w2 = 1 - _E2 * s * s
+    n = _A / np.sqrt(w2)
+    m = n * (1 - _E2) / w2
+    return np.hypot(np.radians(lon - lon0) * n * np.cos(mid), np.radians(lat - lat0) * m)
 
 
 def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -8,19 +8,19 @@ sort; distances are measured in Python (search.geo) and only the page shown is l
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+import numpy as np
+from sqlalchemy import ColumnElement, func, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from auction.models import AdminArea, Lot, Office, TransitStation
 from auction.services import CONDO_TYPES, area_names, lot_summary
 from search import geo
 from search.thai import Named, NameIndex, strip_prefix
-from search.transit import Station, StationGrid, TransitIndex
+from search.transit import Station, TransitIndex, nearest_stations
 
 SORTS = ("date", "price", "-price", "area", "-area", "distance")
 
@@ -75,6 +75,12 @@ async def load_reference(session: AsyncSession) -> Reference:
 
 def conditions(f: LotFilters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [Lot.status == "on_sale"]
+    # A district holds at most a few thousand lots: keep SQLite's planner (no statistics unless
+    # ANALYZE ran) on the district index rather than the type/price one, which scans a third of
+    # the country. `col || ''` and `col + 0` are the documented way to make a term unindexable.
+    local = bool(f.districts)
+    ptype: Any = Lot.property_type.concat("") if local else Lot.property_type
+    price: Any = Lot.next_start_price + 0 if local else Lot.next_start_price
     if f.province:
         where.append(Lot.province_code == f.province)
     if f.districts:
@@ -82,11 +88,11 @@ def conditions(f: LotFilters) -> list[ColumnElement[bool]]:
     if f.tambon:
         where.append(func.lower(Lot.tambon).contains(strip_prefix(f.tambon).lower(), autoescape=True))
     if f.types:
-        where.append(Lot.property_type.in_(f.types))
+        where.append(ptype.in_(f.types))
     if f.price_min is not None:
-        where.append(Lot.next_start_price >= f.price_min)
+        where.append(price >= f.price_min)
     if f.price_max is not None:
-        where.append(Lot.next_start_price <= f.price_max)
+        where.append(price <= f.price_max)
     if f.area_min is not None:
         where.append(Lot.area_sqm >= f.area_min)
     if f.area_max is not None:
@@ -104,8 +110,43 @@ def conditions(f: LotFilters) -> list[ColumnElement[bool]]:
     return where
 
 
-def _box_clause(box: geo.Box) -> ColumnElement[bool]:
-    return and_(Lot.lat.between(box.min_lat, box.max_lat), Lot.lon.between(box.min_lon, box.max_lon))
+# Must read exactly as the expression of index ix_lot_cell (migration 0002) for the planner to use it.
+CELL = literal_column("CAST(lat * 100 AS INTEGER)")
+
+
+def cell_spans(boxes: list[geo.Box]) -> list[tuple[int, float, float]]:
+    """(cell, lon from, lon to) covering every box once: one index seek each, no row twice.
+
+    A row's cell is its latitude x100 truncated (SQLite) or rounded (PostgreSQL), so each box asks
+    for one cell beyond its top; longitude spans of boxes sharing a cell are merged."""
+    spans: dict[int, list[tuple[float, float]]] = {}
+    for b in boxes:
+        for cell in range(math.floor(b.min_lat * 100), math.floor(b.max_lat * 100) + 2):
+            spans.setdefault(cell, []).append((b.min_lon, b.max_lon))
+    out = []
+    for cell, intervals in sorted(spans.items()):
+        intervals.sort()
+        lo, hi = intervals[0]
+        for a, b2 in intervals[1:]:
+            if a <= hi:
+                hi = max(hi, b2)
+            else:
+                out.append((cell, lo, hi))
+                lo, hi = a, b2
+        out.append((cell, lo, hi))
+    return out
+
+
+async def _in_boxes(
+    session: AsyncSession, where: list[ColumnElement[bool]], boxes: list[geo.Box], cols: tuple[Any, ...]
+) -> list[Any]:
+    """Light rows inside the boxes (and a little around them), straight from the covering index."""
+    parts = [
+        select(*cols).where(*where, CELL == cell, Lot.lon.between(lo, hi))
+        for cell, lo, hi in cell_spans(boxes)
+    ]
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    return list((await session.execute(query)).all())
 
 
 _ORDER = {
@@ -173,8 +214,7 @@ async def search_lots(
         )
         return await _with_areas(session, [Hit(lot) for lot in rows], total)
     frame = geo.LocalFrame(point.lat, point.lon)
-    box = geo.bbox(point.lat, point.lon, point.radius_m)
-    light = (await session.execute(select(*_LIGHT).where(*where, _box_clause(box)))).all()
+    light = await _in_boxes(session, where, [geo.bbox(point.lat, point.lon, point.radius_m)], _LIGHT)
     inside = []
     for row in light:
         d = frame.distance(row.lat, row.lon)
@@ -195,24 +235,25 @@ async def line_condos(
 
     Counts per station count each unit once, at its nearest station, so they add up to the total.
     """
-    grid = StationGrid(stations, radius_m)
-    boxes = [_box_clause(geo.bbox(s.lat, s.lon, radius_m)) for s in stations]
-    where = [*conditions(f), Lot.property_type.in_(f.types or CONDO_TYPES), or_(*boxes)]
-    light = (await session.execute(select(*_LIGHT).where(*where))).all()
-    inside = []
-    per_station: Counter[int] = Counter()
-    for row in light:
-        near = grid.nearest(row.lat, row.lon)
-        if near is None:
-            continue
-        per_station[near.station.id] += 1
-        inside.append((_row_key(sort, row, near.approx_m), row, near.station))
-    inside.sort(key=lambda x: x[0])
-    chosen = inside[(page - 1) * per_page : page * per_page]
-    lots = await _load(session, [r.id for _, r, _ in chosen])
-    hits = [Hit(lots[r.id], geo.geodesic_m(st.lat, st.lon, r.lat, r.lon), st) for _, r, st in chosen]
-    counts = {s.id: per_station.get(s.id, 0) for s in stations}
-    return await _with_areas(session, hits, len(inside), per_station=counts)
+    where = [*conditions(f), Lot.property_type.in_(f.types or CONDO_TYPES)]
+    cols = (Lot.id, Lot.lat, Lot.lon, Lot.next_start_price)
+    rows = await _in_boxes(session, where, [geo.bbox(s.lat, s.lon, radius_m) for s in stations], cols)
+    # Plain tuples: numpy probing SQLAlchemy Rows for an array interface costs more than the query.
+    data = np.array([tuple(r) for r in rows], dtype=float).reshape(-1, 4)
+    ids, lats, lons, prices = data[:, 0], data[:, 1], data[:, 2], np.nan_to_num(data[:, 3])
+    near = nearest_stations(stations, lats, lons, radius_m)
+    keep = np.nonzero(near.inside)[0]
+    primary = {"distance": near.metres[keep], "price": prices[keep], "-price": -prices[keep]}[sort]
+    order = keep[np.lexsort((ids[keep], primary))]  # ties broken by lot id, as in SQL
+    chosen = order[(page - 1) * per_page : page * per_page]
+    lots = await _load(session, [int(ids[i]) for i in chosen])
+    hits = []
+    for i in chosen:
+        st = stations[near.station[i]]
+        hits.append(Hit(lots[int(ids[i])], geo.geodesic_m(st.lat, st.lon, lats[i], lons[i]), st))
+    per_station = np.bincount(near.station[keep], minlength=len(stations))
+    counts = {s.id: int(per_station[k]) for k, s in enumerate(stations)}
+    return await _with_areas(session, hits, len(keep), per_station=counts)
 
 
 def hit_view(h: Hit, areas: dict[str, AdminArea]) -> dict[str, Any]:
@@ -228,8 +269,3 @@ def hit_view(h: Hit, areas: dict[str, AdminArea]) -> dict[str, Any]:
 def station_view(s: Station) -> dict[str, Any]:
     return {"id": s.id, "line_id": s.line_id, "code": s.code, "th": s.name_th, "en": s.name_en,
             "lat": s.lat, "lon": s.lon}  # fmt: skip
-
-
-async def lot_with_rounds(session: AsyncSession, lot_ids: list[int]) -> list[Lot]:
-    rows = await session.scalars(select(Lot).where(Lot.id.in_(lot_ids)).options(selectinload(Lot.rounds)))
-    return list(rows)

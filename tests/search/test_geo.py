@@ -1,9 +1,10 @@
 import random
 
+import numpy as np
 from geopy.distance import geodesic
 
 from search import geo
-from search.transit import Station, StationGrid
+from search.transit import Station, nearest_stations
 
 
 def test_local_distance_agrees_with_geodesic_within_the_band() -> None:
@@ -37,12 +38,17 @@ def test_walk_minutes_round_up_with_detour() -> None:
     assert geo.walk_minutes(641) == 11
 
 
-def test_grid_finds_the_nearest_station_and_none_beyond_the_radius() -> None:
+def test_nearest_station_for_many_points_and_none_beyond_the_radius() -> None:
     a = Station(1, "X", "A", "ก", "A", 13.70, 100.50, 1)
     b = Station(2, "X", "B", "ข", "B", 13.71, 100.50, 2)
-    grid = StationGrid([a, b], 1000)
-    p = geodesic(meters=400).destination((b.lat, b.lon), 0)
-    near = grid.nearest(p.latitude, p.longitude)
-    assert near is not None and near.station is b and abs(near.approx_m - 400) < 0.1
+    near_b = geodesic(meters=400).destination((b.lat, b.lon), 0)
+    near_a = geodesic(meters=999.9).destination((a.lat, a.lon), 200)
+    edge = geodesic(meters=1000.05).destination((a.lat, a.lon), 200)
     far = geodesic(meters=1200).destination((b.lat, b.lon), 0)
-    assert grid.nearest(far.latitude, far.longitude) is None
+    pts = [near_b, near_a, edge, far]
+    got = nearest_stations(
+        [a, b], np.array([p.latitude for p in pts]), np.array([p.longitude for p in pts]), 1000
+    )
+    assert got.inside.tolist() == [True, True, False, False]
+    assert got.station.tolist()[:2] == [1, 0]
+    assert abs(got.metres[0] - 400) < 0.01 and abs(got.metres[1] - 999.9) < 0.01
