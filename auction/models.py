@@ -163,8 +163,15 @@ class Lot(Base):
         Index("ix_lot_type_price", "property_type", "next_start_price"),
         # Search (migration 0002): map cells of 0.01° latitude, covering what the search filters on.
         Index(
-            "ix_lot_cell", text("CAST(lat * 100 AS INTEGER)"), "lon", "lat", "status", "property_type",
-            "next_start_price", "next_sale_date", "area_sqm",
+            "ix_lot_cell",
+            text("CAST(lat * 100 AS INTEGER)"),
+            "lon",
+            "lat",
+            "status",
+            "property_type",
+            "next_start_price",
+            "next_sale_date",
+            "area_sqm",
         ),  # fmt: skip
         Index("ix_lot_province_status_date", "province_code", "status", "next_sale_date"),
         Index("ix_lot_district_status_date", "district_code", "status", "next_sale_date"),

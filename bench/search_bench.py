@@ -19,6 +19,7 @@ import datetime as dt
 import os
 import platform
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -68,7 +69,9 @@ async def workload(sm: Any, ref: queries.Reference, n: int) -> dict[str, list[di
     rng = random.Random(7)
     async with sm() as s:
         districts = list(
-            await s.scalars(select(AdminArea).where(AdminArea.level == "district", AdminArea.parent_code == "10"))
+            await s.scalars(
+                select(AdminArea).where(AdminArea.level == "district", AdminArea.parent_code == "10")
+            )
         )
         keys = list(await s.scalars(select(Case.red_key).order_by(Case.id).limit(5000)))
     typed_variants = (
@@ -154,13 +157,7 @@ def free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-async def main(args: argparse.Namespace) -> str:
-    tmp = None
-    if args.db:
-        path = Path(args.db).resolve()
-    else:
-        tmp = tempfile.mkdtemp()
-        path = Path(tmp) / "search.db"
+async def main(args: argparse.Namespace, path: str) -> str:
     url = f"sqlite+aiosqlite:///{path}"
     gen_s = await ensure_data(url, args.lots)
     engine = make_engine(url)
@@ -174,14 +171,16 @@ async def main(args: argparse.Namespace) -> str:
     for kind, qs in load.items():
         ids_seen: list[list[int]] = []
 
-        async def search(i: int, kind: str = kind, qs: list[dict[str, str]] = qs) -> None:
-            ids_seen.append(await run_in_process(sm, ref, kind, qs[i % len(qs)]))
+        async def search(
+            i: int, kind: str = kind, qs: list[dict[str, str]] = qs, seen: list[list[int]] = ids_seen
+        ) -> None:
+            seen.append(await run_in_process(sm, ref, kind, qs[i % len(qs)]))
 
         in_proc = await measure(search, args.n)
         page_ids = ids_seen[1:]
 
-        async def base(i: int, kind: str = kind) -> None:
-            await floor(sm, kind, page_ids[i % len(page_ids)])
+        async def base(i: int, kind: str = kind, ids: list[list[int]] = page_ids) -> None:
+            await floor(sm, kind, ids[i % len(ids)])
 
         results[kind] = {"in_process": in_proc, "floor": await measure(base, args.n)}
         sizes[kind] = [len(x) for x in page_ids]
@@ -242,12 +241,7 @@ async def main(args: argparse.Namespace) -> str:
             f"{ip:.2f} / {pct(r['in_process'], 0.95):.2f} | {ht:.2f} / {pct(r['http'], 0.95):.2f} | "
             f"{ip / fl:.1f}x | {ht / fl:.1f}x |"
         )
-    text = "\n".join(lines) + "\n"
-    if tmp:
-        for p in Path(tmp).iterdir():
-            p.unlink()
-        os.rmdir(tmp)
-    return text
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
@@ -258,7 +252,12 @@ if __name__ == "__main__":
     ap.add_argument("--db", help="reuse this SQLite file (created and filled if needed)")
     ap.add_argument("--no-docs", action="store_true", help="print only; do not append to docs/benchmarks.md")
     a = ap.parse_args()
-    out = asyncio.run(main(a))
+    tmp = None if a.db else tempfile.mkdtemp()
+    try:
+        out = asyncio.run(main(a, os.path.abspath(a.db) if a.db else os.path.join(tmp or "", "search.db")))
+    finally:
+        if tmp:
+            shutil.rmtree(tmp)
     print(out)
     if not a.no_docs:
         with open(ROOT / "docs" / "benchmarks.md", "a", encoding="utf-8") as fh:

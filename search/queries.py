@@ -114,36 +114,42 @@ def conditions(f: LotFilters) -> list[ColumnElement[bool]]:
 CELL = literal_column("CAST(lat * 100 AS INTEGER)")
 
 
-def cell_spans(boxes: list[geo.Box]) -> list[tuple[int, float, float]]:
-    """(cell, lon from, lon to) covering every box once: one index seek each, no row twice.
+Span = tuple[int, float, float, float, float]  # cell, lon from, lon to, lat from, lat to
 
-    A row's cell is its latitude x100 truncated (SQLite) or rounded (PostgreSQL), so each box asks
-    for one cell beyond its top; longitude spans of boxes sharing a cell are merged."""
-    spans: dict[int, list[tuple[float, float]]] = {}
+
+def cell_spans(boxes: list[geo.Box], rounds: bool) -> list[Span]:
+    """Index seeks covering every box once: per cell, the merged longitude spans of the boxes that
+    touch it, with the latitudes they need. No row can come back twice.
+
+    A row's cell is its latitude x100 truncated (SQLite) or rounded (PostgreSQL, `rounds`): there a
+    row may sit one cell above its floor, so each box also asks for the cell past its top."""
+    extra = 1 if rounds else 0
+    by_cell: dict[int, list[tuple[float, float, float, float]]] = {}
     for b in boxes:
-        for cell in range(math.floor(b.min_lat * 100), math.floor(b.max_lat * 100) + 2):
-            spans.setdefault(cell, []).append((b.min_lon, b.max_lon))
-    out = []
-    for cell, intervals in sorted(spans.items()):
+        for cell in range(math.floor(b.min_lat * 100), math.floor(b.max_lat * 100) + 1 + extra):
+            by_cell.setdefault(cell, []).append((b.min_lon, b.max_lon, b.min_lat, b.max_lat))
+    out: list[Span] = []
+    for cell, intervals in sorted(by_cell.items()):
         intervals.sort()
-        lo, hi = intervals[0]
-        for a, b2 in intervals[1:]:
+        lo, hi, south, north = intervals[0]
+        for a, b2, s2, n2 in intervals[1:]:
             if a <= hi:
-                hi = max(hi, b2)
+                hi, south, north = max(hi, b2), min(south, s2), max(north, n2)
             else:
-                out.append((cell, lo, hi))
-                lo, hi = a, b2
-        out.append((cell, lo, hi))
+                out.append((cell, lo, hi, south, north))
+                lo, hi, south, north = a, b2, s2, n2
+        out.append((cell, lo, hi, south, north))
     return out
 
 
 async def _in_boxes(
     session: AsyncSession, where: list[ColumnElement[bool]], boxes: list[geo.Box], cols: tuple[Any, ...]
 ) -> list[Any]:
-    """Light rows inside the boxes (and a little around them), straight from the covering index."""
+    """Light rows inside the boxes, straight from the covering index (lat, lon are in it too)."""
+    rounds = session.bind.dialect.name != "sqlite"
     parts = [
-        select(*cols).where(*where, CELL == cell, Lot.lon.between(lo, hi))
-        for cell, lo, hi in cell_spans(boxes)
+        select(*cols).where(*where, CELL == cell, Lot.lon.between(lo, hi), Lot.lat.between(south, north))
+        for cell, lo, hi, south, north in cell_spans(boxes, rounds)
     ]
     query = parts[0] if len(parts) == 1 else union_all(*parts)
     return list((await session.execute(query)).all())

@@ -92,3 +92,30 @@ async def test_share_url_carries_the_query(db, client) -> None:
     )
     page = await client.get(r.json()["share_url"])
     assert page.status_code == 200 and "บางรัก" in page.text
+
+
+async def test_radius_and_line_results_equal_a_brute_force_geodesic_scan(db, client) -> None:
+    """Points scattered across cell boundaries: the index path must lose and invent nothing."""
+    import random
+
+    from geopy.distance import geodesic
+
+    from tests import factories as f
+    from tests.search.fixture import offset
+
+    rng = random.Random(3)
+    centre = (13.7350, 100.5300)  # right on a 0.01° cell boundary
+    points = {}
+    async with db.begin() as s:
+        case = await f.make_case(s, "ผบ.1/2560")
+        for i in range(80):
+            lat, lon = offset(*centre, rng.uniform(0, 1600), rng.uniform(0, 360))
+            lot = await f.make_lot(s, case, str(i + 1), lat=round(lat, 6), lon=round(lon, 6))
+            points[lot.id] = (round(lat, 6), round(lon, 6))
+    expected = sorted(
+        (geodesic(centre, p).meters, i) for i, p in points.items() if geodesic(centre, p).meters <= 1000
+    )
+    r = await client.get("/api/search/lots", params={"lat": centre[0], "lon": centre[1], "radius": 1000,
+                                                     "per_page": 100})  # fmt: skip
+    assert [x["id"] for x in r.json()["items"]] == [i for _, i in expected]
+    assert r.json()["total"] == len(expected) > 10
