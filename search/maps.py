@@ -65,6 +65,26 @@ class _PlainPopup(MacroElement):
         self.html = html
 
 
+class _TapToSearch(MacroElement):
+    """A tap on the map searches around that point: the page's own URL with near=lat,lon."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.on("click", function (e) {
+  var u = new URL(window.location.href);
+  u.searchParams.set("near", e.latlng.lat.toFixed(6) + "," + e.latlng.lng.toFixed(6));
+  u.searchParams.delete("lat"); u.searchParams.delete("lon"); u.searchParams.delete("page");
+  u.searchParams.set("sort", "distance");
+  window.location.href = u.toString();
+});
+{% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "TapToSearch"
+
+
 class _Background(MacroElement):
     """Plain background behind the pins; drop the tiles (and say so) as soon as one fails."""
 
@@ -108,7 +128,7 @@ class _Background(MacroElement):
 
 def build(
     pins: Iterable[Pin], tiles_url: str | None, offline_message: str, lines: Iterable[Polyline] = (),
-    centre: tuple[float, float] | None = None, circle_m: float | None = None,
+    centre: tuple[float, float] | None = None, circle_m: float | None = None, tap_to_search: bool = False,
 ) -> MapParts:  # fmt: skip
     """A map of pins (and rail lines); fitted to what it shows. tiles_url None: no tiles at all."""
     pins = list(pins)
@@ -123,7 +143,10 @@ def build(
         layer.add_to(m)
         tile_name = layer.get_name()
     m.add_child(_Background(tile_name, offline_message))
+    if tap_to_search:
+        m.add_child(_TapToSearch())
     bounds: list[tuple[float, float]] = []
+    approximate = sum(1 for p in pins if p.precision != "exact")
     for line in lines:
         folium.PolyLine(
             list(line.points), color=line.color, weight=5, opacity=0.8, tooltip=line.label
@@ -141,10 +164,11 @@ def build(
             marker = folium.CircleMarker(
                 (pin.lat, pin.lon), radius=7, color=color, fill=True, fill_opacity=0.9, tooltip=text
             )
-            folium.Circle(
-                (pin.lat, pin.lon), radius=UNCERTAINTY_M.get(pin.precision, 5000), color=color,
-                weight=1, fill=True, fill_opacity=0.06, dash_array="4",
-            ).add_to(m)  # fmt: skip
+            if approximate <= 3:  # more would bury the map in overlapping circles; colour still tells
+                folium.Circle(
+                    (pin.lat, pin.lon), radius=UNCERTAINTY_M.get(pin.precision, 5000), color=color,
+                    weight=1, fill=True, fill_opacity=0.06, dash_array="4",
+                ).add_to(m)  # fmt: skip
         body = escape(text)
         if pin.url:
             body = Markup('<a href="{}">{}</a>').format(pin.url, text)

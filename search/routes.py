@@ -222,7 +222,7 @@ def _tiles(request: Request) -> str | None:
 
 
 def _map(request: Request, pins: list[maps.Pin], **kw: Any) -> maps.MapParts | None:
-    if not pins and not kw.get("lines"):
+    if not pins and not kw.get("lines") and not kw.get("tap_to_search"):
         return None
     lang = lang_of(request)
     message = "แผนที่พื้นหลังไม่พร้อมใช้งาน: แสดงเฉพาะหมุด" if lang == "th" else "Base map unavailable: pins only"
@@ -240,13 +240,9 @@ async def page_search(request: Request) -> Response:
             error = exc
     lang = lang_of(request)
     pins = views.pins(result["items"], lang) if result else []
-    centre = None
-    if result and result["query"].get("near"):
-        near = result["query"]["near"]
-        centre = (near["lat"], near["lon"])
-    parts = _map(
-        request, pins, centre=centre, circle_m=centre and result and result["query"]["near"]["radius_m"]
-    )
+    near = result["query"]["near"] if result else None
+    centre = (near["lat"], near["lon"]) if near else None
+    parts = _map(request, pins, centre=centre, circle_m=near and near["radius_m"], tap_to_search=True)
     return _render(request, "search.html", error, form=form, result=result, map=parts,
                    provinces=ref.provinces.items, type_labels=views.type_labels(lang), sorts=views.SORT_LABELS,
                    offices=ref.offices)  # fmt: skip

@@ -31,6 +31,7 @@ async def test_search_page_in_thai_and_english_with_results_map_and_share_link(d
     assert 'class="folium-map"' in r.text and "/static/vendor/leaflet/leaflet.js" in r.text
     assert "กึ่งกลางอำเภอ (โดยประมาณ)" in r.text  # the pin's precision, in words
     assert 'value="http://test/search?district=' in r.text
+    assert '.on("click"' in r.text and 'searchParams.set("near"' in r.text  # tap the map to search there
     r = await client.get("/search", params={"district": "Bang Rak", "lang": "en"})
     assert "Find property at auction" in r.text and "district centre (approx.)" in r.text
 
