@@ -223,7 +223,8 @@ async def main(args: argparse.Namespace, path: str) -> str:
         f"(aiosqlite); demo data generated in {gen_s:.0f} s. {args.n} queries per kind, each a different "
         f"query drawn from the data, sequential, 20 per page. Load average at the end: {load1:.1f} "
         "(other work shared the machine; the floor ran in the same conditions).",
-        f"Command: `.venv/bin/python bench/search_bench.py --lots {args.lots} --n {args.n} --port {args.port}`",
+        f"Command: `.venv/bin/python bench/search_bench.py {' '.join(sys.argv[1:])}`"
+        + (" (reusing a file made by the same generator, seed 2569)" if args.db else ""),
         "",
         "In-process = the search functions on a session (name resolution, filters, distances, the page "
         "loaded); HTTP = a real uvicorn on loopback, JSON out; floor = a plain indexed SELECT of the same "
