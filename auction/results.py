@@ -129,20 +129,41 @@ def apply(query: Select[Any], f: Filters) -> Select[Any]:
     return query.where(*conditions) if conditions else query
 
 
+def count_query(f: Filters) -> Select[Any]:
+    """The total without the joins the filters do not need (the rows query joins four tables)."""
+    query = (
+        select(func.count())
+        .select_from(SaleRound)
+        .join(
+            SaleDay,
+            and_(
+                SaleDay.office_id == SaleRound.office_id,
+                SaleDay.sale_date == SaleRound.sale_date,
+                SaleDay.status == "published",
+            ),
+        )  # fmt: skip
+        .where(SaleRound.status.in_(DECIDED))
+    )
+    if f.province or f.property_type or f.red_key:
+        query = query.join(Lot, Lot.id == SaleRound.lot_id)
+    if f.red_key:
+        query = query.join(Case, Case.id == Lot.case_id)
+    return apply(query, f)
+
+
 async def search(
     session: AsyncSession, f: Filters, page: int = 1, per_page: int = 20
 ) -> tuple[list[dict[str, Any]], int]:
+    total = await session.scalar(count_query(f)) or 0
     query = apply(published_rounds(), f)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(
-        await session.execute(
-            query.order_by(
-                SaleRound.sale_date.desc(), SaleRound.office_id, Case.red_key, Lot.sale_order, SaleRound.id
-            )
-            .offset((page - 1) * per_page)
-            .limit(per_page)  # fmt: skip
-        )
-    )
+    if f.office_id is not None or f.sale_date is not None or f.red_key is not None:
+        # A day's (or a case's) list reads best in announcement order.
+        order = (SaleRound.sale_date.desc(), SaleRound.office_id, Case.red_key, Lot.sale_order, SaleRound.id)
+    else:
+        # Browsing everything: newest day first. Walking sale_round's date index backwards first
+        # wades through every future scheduled round (measured 2x slower, bench/results_bench.py).
+        order = (SaleDay.sale_date.desc(), SaleDay.office_id, SaleRound.id)
+    rows = list(await session.execute(query.order_by(*order).offset((page - 1) * per_page).limit(per_page)))
     return await views(session, rows), total
 
 
