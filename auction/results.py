@@ -89,20 +89,22 @@ def parse_filters(params: Mapping[str, str]) -> Filters:
                    province, ptype, outcome)  # fmt: skip
 
 
+def published_day() -> Any:
+    """The join condition from a round to its sale day, published ones only."""
+    return and_(
+        SaleDay.office_id == SaleRound.office_id,
+        SaleDay.sale_date == SaleRound.sale_date,
+        SaleDay.status == "published",
+    )
+
+
 def published_rounds() -> Select[Any]:
     """Decided rounds whose sale day a second officer has approved."""
     return (
         select(SaleRound, Lot, Case.red_key, Sale.status)
         .join(Lot, Lot.id == SaleRound.lot_id)
         .join(Case, Case.id == Lot.case_id)
-        .join(
-            SaleDay,
-            and_(
-                SaleDay.office_id == SaleRound.office_id,
-                SaleDay.sale_date == SaleRound.sale_date,
-                SaleDay.status == "published",
-            ),
-        )
+        .join(SaleDay, published_day())
         .outerjoin(Sale, Sale.round_id == SaleRound.id)
         .where(SaleRound.status.in_(DECIDED))
     )
@@ -134,14 +136,7 @@ def count_query(f: Filters) -> Select[Any]:
     query = (
         select(func.count())
         .select_from(SaleRound)
-        .join(
-            SaleDay,
-            and_(
-                SaleDay.office_id == SaleRound.office_id,
-                SaleDay.sale_date == SaleRound.sale_date,
-                SaleDay.status == "published",
-            ),
-        )  # fmt: skip
+        .join(SaleDay, published_day())
         .where(SaleRound.status.in_(DECIDED))
     )
     if f.province or f.property_type or f.red_key:

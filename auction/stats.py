@@ -16,12 +16,12 @@ import csv
 import io
 from typing import Any
 
-from sqlalchemy import and_, case, extract, func, literal, select
+from sqlalchemy import case, extract, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.errors import ApiError
 from auction.models import AdminArea, Case, Lot, Office, SaleDay, SaleRound
-from auction.results import Filters, apply
+from auction.results import Filters, apply, published_day
 from auction.services import PROPERTY_TYPES
 from auction.thai import MONTHS_TH, parse_int
 
@@ -88,14 +88,7 @@ async def compute(
         )
         .select_from(SaleRound)
         .join(Lot, Lot.id == SaleRound.lot_id)
-        .join(
-            SaleDay,
-            and_(
-                SaleDay.office_id == SaleRound.office_id,
-                SaleDay.sale_date == SaleRound.sale_date,
-                SaleDay.status == "published",
-            ),
-        )  # fmt: skip
+        .join(SaleDay, published_day())
         .where(SaleRound.status.in_(("sold", "no_bidder", "suspended", "withdrawn")))
         .group_by(key)
         .order_by(key)

@@ -25,13 +25,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import and_, func, select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from auction import demo, results, stats  # noqa: E402
 from auction.__main__ import migrate  # noqa: E402
 from auction.db import make_engine, sessionmaker  # noqa: E402
 from auction.models import Case, Lot, SaleDay, SaleRound  # noqa: E402
-from auction.results import Filters  # noqa: E402
+from auction.results import Filters, published_day  # noqa: E402
 
 
 async def python_stats(s: Any) -> dict[int, dict[str, int]]:
@@ -39,14 +39,7 @@ async def python_stats(s: Any) -> dict[int, dict[str, int]]:
     rows = await s.execute(
         select(SaleRound.office_id, SaleRound.lot_id, SaleRound.status, SaleRound.sold_price, Lot.base_price)
         .join(Lot, Lot.id == SaleRound.lot_id)
-        .join(
-            SaleDay,
-            and_(
-                SaleDay.office_id == SaleRound.office_id,
-                SaleDay.sale_date == SaleRound.sale_date,
-                SaleDay.status == "published",
-            ),
-        )  # fmt: skip
+        .join(SaleDay, published_day())
         .where(SaleRound.status.in_(("sold", "no_bidder", "suspended", "withdrawn")))
     )
     offered: dict[int, set[int]] = defaultdict(set)
