@@ -453,7 +453,8 @@ def write_report(body: str, args: argparse.Namespace) -> None:
     )
     section = (
         f"\n## e-Offering room ({dt.date.today().isoformat()})\n\n"
-        f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f} when it finished (the machine is shared: compare ratios); "
         f"{args.processes} server process(es) (uvicorn) on {'PostgreSQL' if args.database_url else 'SQLite'}"
         f"{' + Redis' if args.broker_url else ''}, one harness process holding every socket.\n"
         f"Command: `{cmd}`\n\n{body}\n"
