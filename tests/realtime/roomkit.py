@@ -105,6 +105,13 @@ async def room_state(
         return room.last_seq, (r.current_price if r else None), (r.current_bidder_no if r else None)
 
 
+# The event each officer command causes.
+CAUSES = {
+    "open_lot": "lot_opened", "set_increment": "increment_set", "count": "count", "hammer": "hammer",
+    "pass": "passed", "suspend": "suspended", "undo": "bid_undone", "floor_bid": "bid",
+}  # fmt: skip
+
+
 class Peer:
     """One WebSocket client. Keeps every message; `expect` waits for the next one matching."""
 
@@ -164,11 +171,19 @@ class Peer:
         return await self.expect(lambda m: m["type"] == "receipt" and m["key"] == key)
 
     async def command(self, type_: str, **fields: Any) -> dict[str, Any] | None:
-        """An officer command; returns the error if one comes back, else the event it caused."""
+        """An officer command; returns the refusal if one comes back, else the event it caused
+        (matched by type: other people's events may arrive in between)."""
+        caused = CAUSES.get(type_)
         await self.send(type=type_, **fields)
-        return await self.expect(lambda m: m["type"] in ("error", "receipt") and m.get("status") != "accepted"
-                                 or ("seq" in m and m["type"] not in ("snapshot", "receipt")),
-                                 fresh=True)  # fmt: skip
+
+        def answer(m: dict[str, Any]) -> bool:
+            if m["type"] == "error":  # errors go to their sender only: this one is ours
+                return True
+            if m["type"] == "receipt":
+                return m.get("status") != "accepted" and m.get("key") == fields.get("key")
+            return m["type"] == caused
+
+        return await self.expect(answer, fresh=True)
 
     def events(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
