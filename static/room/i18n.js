@@ -115,7 +115,7 @@ export const STRINGS = {
     queue: 'รายการทรัพย์ของวันนี้',
     queue_empty: 'ไม่มีทรัพย์ในวันนี้',
     open_lot: 'เปิดประมูล',
-    open_lot_label: (p) => `เปิดประมูลลำดับที่ ${p.order}`,
+    open_lot_label: (p) => `เปิดประมูล ลำดับที่ ${p.order}`, // the visible "เปิดประมูล" as a word of the name (WCAG 2.5.3)
     open_increment: 'ราคาเพิ่มเมื่อเปิด (เว้นว่าง = ค่าตั้งต้น)',
     qstatus_scheduled: 'รอขาย',
     qstatus_sold: 'ขายได้',
