@@ -91,6 +91,10 @@ async def round_lot_case(session: AsyncSession, round_id: int) -> tuple[SaleRoun
     return (row[0], row[1], row[2]) if row else None
 
 
+# A bidder who rejoins after the hammer: the deposit is settled but the paddle was theirs (not "register").
+SETTLED = ("applied", "released", "refunded", "forfeited")
+
+
 async def you(session: AsyncSession, room: Room, who: Principal, today: dt.date) -> dict[str, Any]:
     """The joiner's standing for the current lot: bidder number and whether they may bid."""
     out: dict[str, Any] = {"role": who.role, "user_id": who.user_id, "bidder_no": None, "can_bid": False}
@@ -100,13 +104,15 @@ async def you(session: AsyncSession, room: Room, who: Principal, today: dt.date)
             select(Registration).where(
                 Registration.round_id == room.current_round_id,
                 Registration.user_id == who.user_id,
-                Registration.status == "confirmed",
+                Registration.status.in_(("confirmed", *SETTLED)),
             )
         )
         if reg is None:
             reason = "not_approved"
         else:
             out["bidder_no"] = reg.bidder_no
+            if reg.status != "confirmed":
+                reason = "lot_not_open"  # the lot closed and settled the deposit; still this bidder's number
     elif room.current_round_id is None and reason is None:
         reason = "lot_not_open"
     out["can_bid"] = reason is None

@@ -335,6 +335,25 @@ async def test_a_whole_lot_open_bids_floor_count_hammer_and_deposits_settled(db,
     assert (await client.get(f"/api/rooms/{fx.office_id}/2026-11-23/verify")).json()["ok"] is True
 
 
+async def test_a_bidder_rejoining_after_the_hammer_keeps_their_number_and_is_not_told_to_register(
+    db, settings
+) -> None:
+    fx = await build(db)
+    async with server(settings) as srv, srv.peer(fx, "officer") as off, srv.peer(fx, "b1") as b1:
+        await open_lot(off, fx.rounds[0])
+        assert (await b1.bid(1_600_000))["status"] == "accepted"
+        await off.expect(lambda m: m["type"] == "bid" and m["price"] == 1_600_000)
+        for n in (1, 2, 3):
+            assert (await off.command("count", n=n))["n"] == n
+        assert (await off.command("hammer"))["type"] == "hammer"
+    async with server(settings) as srv, srv.peer(fx, "b1") as winner, srv.peer(fx, "b2") as loser, \
+            srv.peer(fx, "stranger") as stranger:  # fmt: skip
+        you = {p.name: next(m for m in p.inbox if m["type"] == "snapshot")["you"] for p in (winner, loser, stranger)}
+    assert (you["b1"]["bidder_no"], you["b1"]["can_bid"], you["b1"]["reason"]) == (1, False, "lot_not_open")
+    assert (you["b2"]["bidder_no"], you["b2"]["reason"]) == (2, "lot_not_open")
+    assert (you["stranger"]["bidder_no"], you["stranger"]["reason"]) == (None, "not_approved")
+
+
 async def test_pass_and_suspend_close_a_lot_without_a_sale(db, settings) -> None:
     from auction.models import SaleRound
 
