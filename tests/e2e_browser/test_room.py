@@ -1,0 +1,176 @@
+"""Journey 5: the live room. An officer's console and two bidders' phones (one in Thai, one in
+English); bids from both phones, a floor bid entered by the officer, counting and the hammer; one
+phone's network drops mid-lot and it catches up without reloading. Then journey 6: the results."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect
+
+from tests.e2e_browser.conftest import Server
+from tests.e2e_browser.kit import check_a11y, shot
+
+DESK = {"viewport": {"width": 1280, "height": 900}}
+THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+# Every change to a live region, kept in the page (the room must not flood screen readers).
+WATCH_LIVE_REGIONS = """
+window.__spoken = [];
+for (const el of document.querySelectorAll('[aria-live], [role=status], [role=alert], [role=log], [role=timer]')) {
+  new MutationObserver(() => { if (el.textContent.trim()) window.__spoken.push(el.textContent.trim()); })
+    .observe(el, {subtree: true, childList: true, characterData: true});
+}
+window.__notReloaded = true;
+"""
+
+
+class Line:
+    """The phone's network: its room socket goes through here so a test can cut it (Playwright's
+    offline mode leaves open WebSockets alone) and refuse new ones until it comes back."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.context, self.up, self.open = context, True, []
+
+    def handle(self, ws: WebSocketRoute) -> None:
+        if not self.up:
+            ws.close()
+            return
+        self.open.append((ws, ws.connect_to_server()))
+
+    def drop(self) -> None:
+        self.up = False
+        self.context.set_offline(True)
+        for page_side, server_side in self.open:
+            server_side.close()
+            page_side.close()
+        self.open.clear()
+
+    def restore(self) -> None:
+        self.up = True
+        self.context.set_offline(False)
+
+
+def log_in(page: Page, email: str, password: str = "demo-password", lang: str = "th") -> None:
+    page.goto("/login" + ("?lang=en" if lang == "en" else ""))
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def amount(page: Page, selector: str) -> int:
+    return int(re.sub(r"[^\d]", "", page.locator(selector).inner_text()))
+
+
+def bid(page: Page) -> int:
+    """Send the bid box's amount (pre-filled with the minimum); returns it."""
+    expect(page.locator("[data-send]")).to_be_enabled()
+    value = amount(page, "[data-next-min]")
+    expect(page.locator("#bid-amount")).to_have_value(f"{value:,}")
+    page.locator("[data-send]").click()
+    return value
+
+
+def test_live_room_bids_floor_bid_count_hammer_and_a_dropped_phone_catches_up(browser, phone, server: Server):
+    d = server.data
+    room = f"/rooms/{d['office_id']}/{d['today']}"
+    officer_ctx = browser.new_context(base_url=server.url, locale="th-TH", timezone_id="Asia/Bangkok", **DESK)
+    try:
+        officer = officer_ctx.new_page()
+        log_in(officer, "officer@demo.test")
+        officer.goto(f"/officer/rooms/{d['office_id']}/{d['today']}")
+        expect(officer.locator("[data-conn]")).to_have_attribute("data-status", "live")
+
+        a_ctx, b_ctx = phone("th"), phone("en")
+        a, b = a_ctx.new_page(), b_ctx.new_page()
+        line = Line(b_ctx)
+        b.route_web_socket(re.compile(r"/ws/rooms/"), line.handle)
+        log_in(a, "buyer@demo.test")
+        log_in(b, "buyer2@demo.test", lang="en")
+        a.goto(room)
+        b.goto(room + "?lang=en")
+        for p in (a, b):
+            expect(p.locator("[data-conn]")).to_have_attribute("data-status", "live")
+            p.evaluate(WATCH_LIVE_REGIONS)
+        paddle_a, paddle_b = d["paddles"]["buyer@demo.test"], d["paddles"]["buyer2@demo.test"]
+        check_a11y(a, "room before the lot opens")
+        check_a11y(officer, "console")
+
+        # The officer opens today's first lot; both phones get it, each with its own bidder number.
+        officer.locator(f"[data-queue] li[data-round-id='{d['room_first_round']}'] button").click()
+        for p in (a, b):
+            expect(p.locator("[data-bid-form]")).to_be_visible()
+        expect(a.locator("[data-you]")).to_contain_text(f"ป้ายของคุณ {paddle_a}")
+        expect(b.locator("[data-you]")).to_contain_text(f"Your bidder no. {paddle_b}")
+        check_a11y(b, "room with a lot open (en)")
+
+        first = bid(a)
+        for p in (a, b, officer):
+            expect(p.locator("[data-price]")).to_have_text(f"฿{first:,}")
+        expect(a.locator("[data-leader]")).to_have_text("คุณเสนอราคาสูงสุด")
+        expect(b.locator("[data-leader]")).to_have_text(f"Bidder no. {paddle_a}")
+
+        second = bid(b)
+        assert second > first
+        for p in (a, b, officer):
+            expect(p.locator("[data-price]")).to_have_text(f"฿{second:,}")
+        shot(a, "j5-th-1-outbid")
+
+        # A floor bid from the walk-in, paddle typed in Thai digits; the amount is the pre-filled minimum.
+        officer.locator("#floor-paddle").fill(str(d["paddles"]["walk_in"]).translate(THAI_DIGITS))
+        officer.locator("[data-floor-send]").click()
+        expect(a.locator("[data-leader]")).to_have_text(f"ป้ายหมายเลข {d['paddles']['walk_in']}")
+        floor = amount(a, "[data-price]")
+        assert floor > second
+        expect(b.locator("[data-price]")).to_have_text(f"฿{floor:,}")
+        shot(officer, "j5-th-2-console")
+
+        # B's network drops; the room goes on without it.
+        a.evaluate("window.__spoken.length = 0")
+        line.drop()
+        expect(b.locator("[data-conn]")).to_have_attribute("data-status", re.compile("offline|reconnecting"))
+        final = bid(a)
+        expect(officer.locator("[data-price]")).to_have_text(f"฿{final:,}")
+        for n in (1, 2, 3):
+            officer.locator(f"[data-count-btn='{n}']").click()
+            expect(a.locator("[data-count]")).to_have_attribute("data-n", str(n))
+        officer.locator("[data-hammer]").click()
+        officer.locator("dialog[data-confirm] button[value=yes]").click()
+        expect(a.locator("[data-result]")).to_have_text(
+            f"ขายได้ ฿{final:,} ป้ายหมายเลข {paddle_a} (ผู้เสนอราคา 3 ราย)"
+        )
+        expect(b.locator("[data-price]")).to_have_text(
+            f"฿{floor:,}"
+        )  # still where it was when the line dropped
+
+        # Back online: B catches up from where it stopped, same page, no reload.
+        line.restore()
+        expect(b.locator("[data-conn]")).to_have_attribute("data-status", "live", timeout=15_000)
+        expect(b.locator("[data-result]")).to_have_text(
+            f"Sold for ฿{final:,} to bidder no. {paddle_a} (3 bidders)"
+        )
+        assert b.evaluate("window.__notReloaded") is True
+        # Still this bidder's paddle after the deposit was settled, and no "register to bid" on a sold lot.
+        expect(b.locator("[data-you]")).to_have_text(f"Your bidder no. {paddle_b}")
+        expect(b.locator("[data-why]")).to_be_hidden()
+        for p in (a, b, officer):
+            expect(p.locator("[data-price]")).to_have_text(f"฿{final:,}")
+        shot(a, "j5-th-3-sold")
+        shot(b, "j5-en-sold")
+        check_a11y(a, "room after the hammer")
+        check_a11y(b, "room after the hammer (en)")
+
+        # Screen readers: one announcement per moment (bid, count three, hammer), never the ticking clock.
+        spoken = a.evaluate("window.__spoken")
+        assert len(spoken) <= 4, spoken
+        assert any("นับสาม" in s for s in spoken) and not any("นับ 1" in s or "นับ 2" in s for s in spoken), (
+            spoken
+        )
+        a.evaluate("window.__spoken.length = 0")
+        a.wait_for_timeout(2500)
+        assert a.evaluate("window.__spoken") == []
+        for p in (a, b):
+            expect(p.locator("[data-count]")).to_have_attribute("aria-hidden", "true")
+            expect(p.locator("[data-since]")).to_have_attribute("aria-hidden", "true")
+    finally:
+        officer_ctx.close()
