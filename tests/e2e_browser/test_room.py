@@ -155,6 +155,7 @@ def test_live_room_bids_floor_bid_count_hammer_and_a_dropped_phone_catches_up(br
         expect(b.locator("[data-why]")).to_be_hidden()
         for p in (a, b, officer):
             expect(p.locator("[data-price]")).to_have_text(f"฿{final:,}")
+        d["hammered"] = final  # journey 6 looks for it on the results page
         shot(a, "j5-th-3-sold")
         shot(b, "j5-en-sold")
         check_a11y(a, "room after the hammer")
@@ -174,3 +175,51 @@ def test_live_room_bids_floor_bid_count_hammer_and_a_dropped_phone_catches_up(br
             expect(p.locator("[data-since]")).to_have_attribute("aria-hidden", "true")
     finally:
         officer_ctx.close()
+
+
+def test_results_show_the_hammered_lot_as_sold_with_its_bidder_count(browser, phone, server: Server):
+    """Journey 6, after the room above (same server): the officers close the day and the public sees it."""
+    d = server.data
+    first = d["room_first_round"]
+    contexts = [browser.new_context(base_url=server.url, locale="th-TH", timezone_id="Asia/Bangkok", **DESK)
+                for _ in range(2)]  # fmt: skip
+    try:
+        officer, second = (c.new_page() for c in contexts)
+        log_in(officer, "officer@demo.test")
+        day = f"/officer/sale-day?office={d['office_id']}&date={d['today']}"
+        officer.goto(day)
+        sold = officer.locator(f"#round-{first}")
+        expect(sold.locator(".badge")).to_have_text("ขายได้", timeout=2_000)
+        # The lots the room did not reach: recorded as not sold, so the day can be closed.
+        while (rest := officer.locator("li.card details form")).count():
+            form = rest.first
+            form.evaluate("f => f.closest('details').open = true")
+            form.locator("select[name=outcome]").select_option("no_bidder")
+            form.locator("button[type=submit]").click()
+            expect(officer.locator("p.notice.ok")).to_be_visible()
+        check_a11y(officer, "sale day")
+        officer.locator("form[action='/officer/sale-day/submit'] button").click()
+        expect(officer.locator("form[action='/officer/sale-day/approve']")).to_be_visible()
+        # A second officer approves: one prepares, another publishes.
+        log_in(second, "officer2@demo.test")
+        second.goto(day)
+        second.locator("form[action='/officer/sale-day/approve'] button").click()
+        expect(second.locator("a[href^='/results?office=']")).to_be_visible()
+    finally:
+        for c in contexts:
+            c.close()
+
+    page = phone("th").new_page()
+    page.goto("/results")
+    page.locator("ul.days a").first.click()
+    card = page.locator(f"#round-{first}")
+    expect(card.locator(".badge")).to_have_text("ขายได้")
+    facts = card.locator("dl.facts")
+    expect(facts.locator("dt:text-is('จำนวนผู้เข้าสู้ราคา') + dd")).to_have_text("3")
+    expect(facts.locator("dt:text-is('ราคาที่ขายได้') + dd b")).to_have_text(f"฿{d['hammered']:,}")
+    expect(facts.locator("dt:text-is('ผู้ซื้อได้') + dd")).to_have_text(
+        f"หมายเลขผู้เข้าสู้ราคา {d['paddles']['buyer@demo.test']}"
+    )
+    card.scroll_into_view_if_needed()
+    shot(page, "j6-th-results")
+    check_a11y(page, "results")
