@@ -41,6 +41,8 @@ def test_search_by_province_opens_a_lot_with_its_pinned_map_schedule_and_deposit
         expect(rows).to_have_count(6)
         expect(rows.first.locator("td").nth(1)).to_have_text(re.compile(r"^\d{2}/\d{2}/25\d\d$"))
         shot(page, "j1-th-2-lot", full_page=True)
+        page.locator("dt:text-is('ราคาเริ่มต้น')").evaluate("el => el.scrollIntoView()")
+        shot(page, "j1-th-3-map")
         check_a11y(page, "lot page")
     assert all(_is_tile(u) for u in outside), f"requests outside the server: {outside}"
 
