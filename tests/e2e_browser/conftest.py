@@ -51,8 +51,8 @@ class Server:
     log: Path
 
 
-def _env(db_url: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": db_url, "BROKER_URL": "memory://", "SECRET_KEY": "e2e"}
+def _env(db_url: str, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "DATABASE_URL": db_url, "BROKER_URL": "memory://", "SECRET_KEY": "e2e", **extra}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
@@ -71,8 +71,13 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, An
 
 
 @pytest.fixture(scope="module")
-def server(seeded: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One real server per test module, on a free port, on a private copy of the seeded database."""
+def server(
+    seeded: tuple[Path, dict[str, Any]],
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Iterator[Server]:
+    """One real server per test module, on a free port, on a private copy of the seeded database
+    (a module's SERVER_ENV adds settings, e.g. MAP_TILES)."""
     src, manifest = seeded
     folder = tmp_path_factory.mktemp("e2e-server")
     db = folder / "auction.db"
@@ -82,7 +87,7 @@ def server(seeded: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPat
     with log.open("wb") as sink:
         proc = subprocess.Popen(
             [sys.executable, "-m", "auction", "serve", "--port", str(port)],
-            cwd=ROOT, env=_env(f"sqlite+aiosqlite:///{db}"), stdout=sink, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=_env(f"sqlite+aiosqlite:///{db}", **getattr(request.module, "SERVER_ENV", {})), stdout=sink, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
