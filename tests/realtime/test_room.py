@@ -348,7 +348,10 @@ async def test_a_bidder_rejoining_after_the_hammer_keeps_their_number_and_is_not
         assert (await off.command("hammer"))["type"] == "hammer"
     async with server(settings) as srv, srv.peer(fx, "b1") as winner, srv.peer(fx, "b2") as loser, \
             srv.peer(fx, "stranger") as stranger:  # fmt: skip
-        you = {p.name: next(m for m in p.inbox if m["type"] == "snapshot")["you"] for p in (winner, loser, stranger)}
+        you = {
+            p.name: next(m for m in p.inbox if m["type"] == "snapshot")["you"]
+            for p in (winner, loser, stranger)
+        }
     assert (you["b1"]["bidder_no"], you["b1"]["can_bid"], you["b1"]["reason"]) == (1, False, "lot_not_open")
     assert (you["b2"]["bidder_no"], you["b2"]["reason"]) == (2, "lot_not_open")
     assert (you["stranger"]["bidder_no"], you["stranger"]["reason"]) == (None, "not_approved")
