@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,9 @@ def make_engine(url: str, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _sqlite_pragmas(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # Several processes share one PostgreSQL (100 connections by default): keep each pool small.
+    size = int(os.environ.get("DB_POOL_SIZE", "5"))
+    return create_async_engine(url, echo=echo, pool_size=size, max_overflow=size * 2, pool_pre_ping=True)
 
 
 def make_null_pool_engine(url: str) -> AsyncEngine:

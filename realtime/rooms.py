@@ -266,7 +266,9 @@ class RoomHub:
     async def _fill_gap(self, local: LocalRoom) -> None:
         """An event is missing (lost or overtaken on the way): read it back from the log."""
         try:
-            await asyncio.sleep(0.05)  # usually the straggler simply arrives
+            await asyncio.sleep(
+                0.005
+            )  # usually the straggler (published by another process) is a hair behind
             while local.out_of_order:
                 self._drain_in_order(local)
                 if not local.out_of_order:
@@ -282,7 +284,7 @@ class RoomHub:
                         self._deliver(local, seq, protocol.dumps(event))
                 self._drain_in_order(local)
                 if local.out_of_order and not missing:
-                    await asyncio.sleep(0.05)
+                    await asyncio.sleep(0.02)
                 for seq in [s for s in local.out_of_order if s <= local.last_seq]:
                     local.out_of_order.pop(seq, None)
         finally:
