@@ -122,3 +122,11 @@ def test_the_same_searches_in_english(phone, server):
     distances = _transit(page, server.data["line"], server.data["station"], "m", "walk about", r": [1-9]")
     assert distances == sorted(distances)
     check_a11y(page, "transit results (en)")
+    case = server.data["case"]
+    page.goto("/cases?lang=en")
+    page.get_by_label("Red case no.").fill(
+        f"{case['prefix']} {case['number']}/{case['year'] % 100}".translate(THAI_DIGITS)
+    )
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/cases/{case['id']}\?lang=en$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case["red_key"])
