@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -39,7 +38,7 @@ async def _load_reference(url: str) -> None:
 async def _demo(url: str, lots: int, if_empty: bool, seed: int) -> None:
     from sqlalchemy import func, select
 
-    from auction import demo
+    from auction import demo, registration
     from auction.db import make_null_pool_engine, sessionmaker
     from auction.models import Lot
 
@@ -50,8 +49,10 @@ async def _demo(url: str, lots: int, if_empty: bool, seed: int) -> None:
             await engine.dispose()
             return
         t0 = time.perf_counter()
-        result = await demo.generate(s, lots, seed=seed)
-        made = await demo.demo_accounts(s, dt.date.today())
+        # The sale calendar's today is Bangkok's: from 17:00 UTC the server's date is a day behind.
+        today = registration.today()
+        result = await demo.generate(s, lots, seed=seed, today=today)
+        made = await demo.demo_accounts(s, today)
     await engine.dispose()
     print(
         f"demo data: {result.lots} lots, {result.cases} cases, {result.rounds} rounds in {time.perf_counter() - t0:.1f} s"

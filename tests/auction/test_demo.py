@@ -70,3 +70,23 @@ async def test_demo_officers_prepared_and_approved_their_office_history(db) -> N
         for sd in mine:
             assert (sd.submitted_by, sd.approved_by) == (ids["officer@demo.test"], ids["officer2@demo.test"])
             assert sd.submitted_by != sd.approved_by
+
+
+async def test_demo_cli_puts_the_room_on_bangkoks_date_not_the_servers(db, database_url, monkeypatch) -> None:
+    from auction import registration
+    from auction.__main__ import _demo
+    from auction.models import Registration
+
+    # 18:00 UTC on the 23rd is 01:00 on the 24th in Bangkok.
+    monkeypatch.setattr(registration, "utcnow", lambda: dt.datetime(2026, 11, 23, 18, 0, tzinfo=dt.UTC))
+    await _demo(database_url, 200, False, 7)
+    async with db() as s:
+        days = set(
+            await s.scalars(
+                select(SaleRound.sale_date)
+                .join(Registration, Registration.round_id == SaleRound.id)
+                .join(User, User.id == Registration.user_id)
+                .where(User.email == "buyer@demo.test")
+            )
+        )
+    assert days == {dt.date(2026, 11, 24)}
