@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction import rules
+from auction import public_record, rules
 from auction.auth import hash_password
 from auction.models import (
     AdminArea,
@@ -281,6 +281,7 @@ async def _publish_past_days(session: AsyncSession, days: set[tuple[int, dt.date
     ]
     for i in range(0, len(rows), BATCH):
         await session.execute(insert(SaleDay), rows[i : i + BATCH])
+    await public_record.copy_published(session)
 
 
 async def _flush(session: AsyncSession, cases: list[Any], lots: list[Any], rounds: list[Any]) -> None:

@@ -428,6 +428,41 @@ class SaleDay(Base):
     __table_args__ = (UniqueConstraint("office_id", "sale_date"),)
 
 
+class PublicResult(Base):
+    """The public record of one decided round, written when its sale day is published (the second
+    officer's approval; auction.public_record). Narrow and indexed for the public queries, so
+    results and statistics read this table alone instead of joining every round to its lot, case
+    and sale day (600,000 rounds at 100,000 lots). What the hammer fixed is copied; what may still
+    change (the winner's payment: Sale.status) is read live."""
+
+    __tablename__ = "public_result"
+    round_id: Mapped[int] = mapped_column(ForeignKey("sale_round.id"), primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    sale_date: Mapped[dt.date] = mapped_column(Date)
+    fiscal_year: Mapped[int] = mapped_column(Integer)  # BE, October-September
+    round_no: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))  # sold|no_bidder|suspended|withdrawn
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    red_key: Mapped[str] = mapped_column(String(40), index=True)
+    sale_order: Mapped[str] = mapped_column(String(20))
+    province_code: Mapped[str] = mapped_column(String(2))
+    property_type: Mapped[str] = mapped_column(String(3))
+    appraisal: Mapped[int] = mapped_column(BigInteger)  # the lot's base price
+    start_price: Mapped[int] = mapped_column(BigInteger)
+    sold_price: Mapped[int | None] = mapped_column(BigInteger)
+    bidder_count: Mapped[int | None] = mapped_column(Integer)
+    winner_bidder_no: Mapped[int | None] = mapped_column(Integer)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        # The listing's order (newest day first), so a page is a walk down one index.
+        Index("ix_public_result_listing", sale_date.desc(), "office_id", "red_key", "sale_order", "round_id"),
+        Index("ix_public_result_office_date", "office_id", "sale_date"),
+        Index("ix_public_result_province_type", "province_code", "property_type"),
+        Index("ix_public_result_fy", "fiscal_year"),
+    )
+
+
 class Rating(Base):
     __tablename__ = "rating"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

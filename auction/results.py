@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import casenum
 from auction.errors import ApiError
-from auction.models import AdminArea, Bid, Case, Lot, Office, Sale, SaleDay, SaleRound
+from auction.models import AdminArea, Bid, Office, PublicResult, Sale, SaleDay, SaleRound
 from auction.profiles import parse_date
 from auction.services import PROPERTY_TYPES, ROUND_STATUS_LABELS
 from auction.thai import parse_int
@@ -90,7 +90,8 @@ def parse_filters(params: Mapping[str, str]) -> Filters:
 
 
 def published_day() -> Any:
-    """The join condition from a round to its sale day, published ones only."""
+    """The join condition from a round to its sale day, published ones only (the public record is
+    copied through it; bench/results_bench.py's baseline uses it too)."""
     return and_(
         SaleDay.office_id == SaleRound.office_id,
         SaleDay.sale_date == SaleRound.sale_date,
@@ -98,74 +99,57 @@ def published_day() -> Any:
     )
 
 
-def published_rounds() -> Select[Any]:
-    """Decided rounds whose sale day a second officer has approved."""
-    return (
-        select(SaleRound, Lot, Case.red_key, Sale.status)
-        .join(Lot, Lot.id == SaleRound.lot_id)
-        .join(Case, Case.id == Lot.case_id)
-        .join(SaleDay, published_day())
-        .outerjoin(Sale, Sale.round_id == SaleRound.id)
-        .where(SaleRound.status.in_(DECIDED))
-    )
-
-
 def apply(query: Select[Any], f: Filters) -> Select[Any]:
+    """The filters as conditions on the public record (auction.public_record)."""
     conditions = []
     if f.office_id is not None:
-        conditions.append(SaleRound.office_id == f.office_id)
+        conditions.append(PublicResult.office_id == f.office_id)
     if f.sale_date is not None:
-        conditions.append(SaleRound.sale_date == f.sale_date)
+        conditions.append(PublicResult.sale_date == f.sale_date)
     if f.date_from is not None:
-        conditions.append(SaleRound.sale_date >= f.date_from)
+        conditions.append(PublicResult.sale_date >= f.date_from)
     if f.date_to is not None:
-        conditions.append(SaleRound.sale_date <= f.date_to)
+        conditions.append(PublicResult.sale_date <= f.date_to)
     if f.red_key is not None:
-        conditions.append(Case.red_key == f.red_key)
+        conditions.append(PublicResult.red_key == f.red_key)
     if f.province is not None:
-        conditions.append(Lot.province_code == f.province)
+        conditions.append(PublicResult.province_code == f.province)
     if f.property_type is not None:
-        conditions.append(Lot.property_type == f.property_type)
+        conditions.append(PublicResult.property_type == f.property_type)
     if f.outcome is not None:
-        conditions.append(SaleRound.status == f.outcome)
+        conditions.append(PublicResult.status == f.outcome)
     return query.where(*conditions) if conditions else query
-
-
-def count_query(f: Filters) -> Select[Any]:
-    """The total without the joins the filters do not need (the rows query joins four tables)."""
-    query = (
-        select(func.count())
-        .select_from(SaleRound)
-        .join(SaleDay, published_day())
-        .where(SaleRound.status.in_(DECIDED))
-    )
-    if f.province or f.property_type or f.red_key:
-        query = query.join(Lot, Lot.id == SaleRound.lot_id)
-    if f.red_key:
-        query = query.join(Case, Case.id == Lot.case_id)
-    return apply(query, f)
 
 
 async def search(
     session: AsyncSession, f: Filters, page: int = 1, per_page: int = 20
 ) -> tuple[list[dict[str, Any]], int]:
-    total = await session.scalar(count_query(f)) or 0
-    query = apply(published_rounds(), f)
-    if f.office_id is not None or f.sale_date is not None or f.red_key is not None:
-        # A day's (or a case's) list reads best in announcement order.
-        order = (SaleRound.sale_date.desc(), SaleRound.office_id, Case.red_key, Lot.sale_order, SaleRound.id)
-    else:
-        # Browsing everything: newest day first. Walking sale_round's date index backwards first
-        # wades through every future scheduled round (measured 2x slower, bench/results_bench.py).
-        order = (SaleDay.sale_date.desc(), SaleDay.office_id, SaleRound.id)
-    rows = list(await session.execute(query.order_by(*order).offset((page - 1) * per_page).limit(per_page)))
+    """Published rounds, newest day first: one indexed table, so a page is a short index walk and
+    the total a count over narrow rows (docs/benchmarks.md, "Results and statistics")."""
+    total = await session.scalar(apply(select(func.count()).select_from(PublicResult), f)) or 0
+    rows = list(
+        await session.scalars(
+            apply(select(PublicResult), f)
+            .order_by(
+                PublicResult.sale_date.desc(),
+                PublicResult.office_id,
+                PublicResult.red_key,
+                PublicResult.sale_order,
+                PublicResult.round_id,
+            )  # fmt: skip
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
     return await views(session, rows), total
 
 
-async def views(session: AsyncSession, rows: list[Any]) -> list[dict[str, Any]]:
-    """Rows as public records, with names of offices and areas and each round's bid ladder."""
-    round_ids = [r.id for r, *_ in rows]
+async def views(session: AsyncSession, rows: list[PublicResult]) -> list[dict[str, Any]]:
+    """Rows as public records, with names of offices and areas, each round's bid ladder and the
+    winner's payment status (the one thing that still changes after publication)."""
+    round_ids = [r.round_id for r in rows]
     ladders: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    sales: dict[int, str] = {}
     if round_ids:
         bids = await session.scalars(
             select(Bid)
@@ -176,40 +160,45 @@ async def views(session: AsyncSession, rows: list[Any]) -> list[dict[str, Any]]:
             ladders[b.round_id].append(
                 {"bidder_no": b.bidder_no, "amount": b.amount, "at": b.at.isoformat(), "channel": b.channel}
             )
-    office_ids = {r.office_id for r, *_ in rows}
+        sold = [r.round_id for r in rows if r.status == "sold"]
+        if sold:
+            sales = dict(
+                (
+                    await session.execute(select(Sale.round_id, Sale.status).where(Sale.round_id.in_(sold)))
+                ).all()
+            )  # type: ignore[arg-type]
+    office_ids = {r.office_id for r in rows}
     offices = {o.id: o for o in await session.scalars(select(Office).where(Office.id.in_(office_ids)))}
-    codes = {lot.province_code for _, lot, *_ in rows}
+    codes = {r.province_code for r in rows}
     areas = {a.code: a for a in await session.scalars(select(AdminArea).where(AdminArea.code.in_(codes)))}
-    return [
-        view(r, lot, red, sale_status, offices, areas, ladders[r.id]) for r, lot, red, sale_status in rows
-    ]
+    return [view(r, sales.get(r.round_id), offices, areas, ladders[r.round_id]) for r in rows]
 
 
-def view(r: SaleRound, lot: Lot, red: str, sale_status: str | None, offices: Mapping[int, Office],
+def view(r: PublicResult, sale_status: str | None, offices: Mapping[int, Office],
          areas: Mapping[str, AdminArea], ladder: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
     th, en = ROUND_STATUS_LABELS.get(r.status, (r.status, r.status))
-    pth, pen = PROPERTY_TYPES.get(lot.property_type, ("อื่น ๆ", "Other"))
+    pth, pen = PROPERTY_TYPES.get(r.property_type, ("อื่น ๆ", "Other"))
     office = offices.get(r.office_id)
-    area = areas.get(lot.province_code)
+    area = areas.get(r.province_code)
     return {
-        "round_id": r.id,
-        "lot_id": lot.id,
-        "red_number": red,
-        "sale_order": lot.sale_order,
+        "round_id": r.round_id,
+        "lot_id": r.lot_id,
+        "red_number": r.red_key,
+        "sale_order": r.sale_order,
         "sale_date": r.sale_date.isoformat(),
         "round_no": r.round_no,
         "office": {"id": r.office_id, "th": office.name_th if office else "", "en": office.name_en if office else ""},
-        "province": {"code": lot.province_code, "th": area.name_th if area else "", "en": area.name_en if area else ""},
-        "property_type": lot.property_type,
+        "province": {"code": r.province_code, "th": area.name_th if area else "", "en": area.name_en if area else ""},
+        "property_type": r.property_type,
         "property_type_label": {"th": pth, "en": pen},
         "status": r.status,
         "status_label": {"th": th, "en": en},
         "reason_code": r.reason_code,
         "reason_label": reason_label(r.reason_code),
-        "appraisal": lot.base_price,
+        "appraisal": r.appraisal,
         "start_price": r.start_price,
         "sold_price": r.sold_price,
-        "ratio_to_appraisal": round(r.sold_price / lot.base_price, 4) if r.sold_price and lot.base_price else None,
+        "ratio_to_appraisal": round(r.sold_price / r.appraisal, 4) if r.sold_price and r.appraisal else None,
         "bidder_count": r.bidder_count,
         "winner_bidder_no": r.winner_bidder_no,
         "sale_status": sale_status,  # awaiting|paid|defaulted for sold rounds

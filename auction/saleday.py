@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction import audit, outcomes
+from auction import audit, outcomes, public_record
 from auction.auth import Principal
 from auction.errors import ApiError, not_found
 from auction.models import Bid, Case, Lot, Registration, SaleDay, SaleRound
@@ -137,8 +137,10 @@ async def approve(
         raise _day_error(403, "second_officer_required", "ต้องให้เจ้าพนักงานอีกคนหนึ่งเป็นผู้อนุมัติ",
                          "Another officer of the office must approve")  # fmt: skip
     sd.status, sd.approved_by, sd.published_at = "published", officer.user_id, now
+    await session.flush()
+    rows = await public_record.publish_day(session, office_id, day)
     audit.record(session, officer.user_id, "sale_day", sd.id, "approve", "submitted", "published",
-                 office_id=office_id, sale_date=day, submitted_by=sd.submitted_by)  # fmt: skip
+                 office_id=office_id, sale_date=day, submitted_by=sd.submitted_by, rounds=rows)  # fmt: skip
     await session.flush()
     return sd
 

@@ -7,7 +7,8 @@ Definitions (docs/results.md):
 - sold: distinct lots hammered in the group; sell-through = sold / offered.
 - value sold, and the appraisal (base price) of the lots sold; ratio = value / appraisal.
 - average rounds to sale: the mean round number (นัดที่) at which the sold lots were hammered.
-Aggregated in SQL, so it stays one query per view however many rounds there are.
+Aggregated in SQL over the public record (auction.public_record, one narrow indexed table), so it
+stays one query per view however many rounds there are.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from sqlalchemy import case, extract, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.errors import ApiError
-from auction.models import AdminArea, Case, Lot, Office, SaleDay, SaleRound
-from auction.results import Filters, apply, published_day
+from auction.models import AdminArea, Office
+from auction.models import PublicResult as R
+from auction.results import Filters, apply
 from auction.services import PROPERTY_TYPES
 from auction.thai import MONTHS_TH, parse_int
 
@@ -47,57 +49,47 @@ def parse_fy(raw: str | None) -> int | None:
     return fy
 
 
-def _fy_expr() -> Any:
-    year = extract("year", SaleRound.sale_date)
-    return year + 543 + case((extract("month", SaleRound.sale_date) >= 10, 1), else_=0)
-
-
 def _key_expr(group: str) -> Any:
     if group == "fy":
-        return _fy_expr()
+        return R.fiscal_year
     if group == "month":
-        return extract("year", SaleRound.sale_date) * 100 + extract("month", SaleRound.sale_date)
+        return extract("year", R.sale_date) * 100 + extract("month", R.sale_date)
     if group == "office":
-        return SaleRound.office_id
+        return R.office_id
     if group == "all":
         return literal(0)
     if group == "province":
-        return Lot.province_code
-    return Lot.property_type
+        return R.province_code
+    return R.property_type
 
 
 async def compute(
     session: AsyncSession, group: str, f: Filters, fy: int | None = None
 ) -> list[dict[str, Any]]:
     key = _key_expr(group).label("k")
-    held = SaleRound.status.in_(("sold", "no_bidder"))
-    sold = SaleRound.status == "sold"
+    held = R.status.in_(("sold", "no_bidder"))
+    sold = R.status == "sold"
     query = (
         select(
             key,
-            func.count(func.distinct(case((held, SaleRound.lot_id)))).label("offered"),
-            func.count(func.distinct(case((sold, SaleRound.lot_id)))).label("sold"),
+            func.count(func.distinct(case((held, R.lot_id)))).label("offered"),
+            func.count(func.distinct(case((sold, R.lot_id)))).label("sold"),
             func.sum(case((held, 1), else_=0)).label("rounds_held"),
-            func.sum(case((SaleRound.status == "suspended", 1), else_=0)).label("suspended"),
-            func.sum(case((SaleRound.status == "withdrawn", 1), else_=0)).label("withdrawn"),
-            func.coalesce(func.sum(case((sold, SaleRound.sold_price), else_=0)), 0).label("value_sold"),
-            func.coalesce(func.sum(case((sold, Lot.base_price), else_=0)), 0).label("appraisal_sold"),
-            func.sum(case((sold, SaleRound.round_no), else_=0)).label("round_no_sum"),
+            func.sum(case((R.status == "suspended", 1), else_=0)).label("suspended"),
+            func.sum(case((R.status == "withdrawn", 1), else_=0)).label("withdrawn"),
+            func.coalesce(func.sum(case((sold, R.sold_price), else_=0)), 0).label("value_sold"),
+            func.coalesce(func.sum(case((sold, R.appraisal), else_=0)), 0).label("appraisal_sold"),
+            func.sum(case((sold, R.round_no), else_=0)).label("round_no_sum"),
             func.sum(case((sold, 1), else_=0)).label("sold_rounds"),
-            func.sum(case((sold, SaleRound.bidder_count), else_=0)).label("bidders_sum"),
+            func.sum(case((sold, R.bidder_count), else_=0)).label("bidders_sum"),
         )
-        .select_from(SaleRound)
-        .join(Lot, Lot.id == SaleRound.lot_id)
-        .join(SaleDay, published_day())
-        .where(SaleRound.status.in_(("sold", "no_bidder", "suspended", "withdrawn")))
+        .select_from(R)
         .group_by(key)
         .order_by(key)
     )
-    if f.red_key is not None:
-        query = query.join(Case, Case.id == Lot.case_id)
     query = apply(query, f)
     if fy is not None:
-        query = query.where(_fy_expr() == literal(fy))
+        query = query.where(R.fiscal_year == fy)
     rows = list(await session.execute(query))
     labels = await _labels(session, group, [r.k for r in rows])
     out = []

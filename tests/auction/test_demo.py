@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from auction import demo
-from auction.models import SaleDay, SaleRound, User
+from auction.models import PublicResult, SaleDay, SaleRound, User
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -47,6 +47,13 @@ async def test_demo_publishes_every_past_day_with_decided_rounds_and_nothing_els
             .where(SaleRound.status == "scheduled")
         )
         assert undecided == 0
+        # Every decided round of those days is in the public record.
+        decided = await s.scalar(
+            select(func.count())
+            .select_from(SaleRound)
+            .where(SaleRound.status.not_in(("scheduled", "cancelled")))
+        )
+        assert decided and await s.scalar(select(func.count()).select_from(PublicResult)) == decided
 
 
 async def test_demo_data_appended_twice_does_not_duplicate_sale_days(db) -> None:
