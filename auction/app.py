@@ -20,6 +20,7 @@ from auction import routes as core_routes
 from auction.config import Settings
 from auction.db import make_engine, sessionmaker, write_sessionmaker
 from auction.errors import ApiError, api_error_handler, http_error_handler, server_error_handler
+from auction.stats import StatsCache
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = make_engine(settings.database_url, echo=settings.echo_sql)
         services = Services(settings, engine, sessionmaker(engine), write_sessionmaker(engine))
         app.state.services = services
+        app.state.stats_cache = StatsCache()
         from realtime.rooms import RoomHub
 
         hub = await RoomHub.start(services)

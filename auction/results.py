@@ -144,6 +144,22 @@ async def search(
     return await views(session, rows), total
 
 
+async def search_all(session: AsyncSession, f: Filters, cap: int, chunk: int) -> list[dict[str, Any]]:
+    """Everything the filters select (up to `cap` rows) for a download: one ordered query, sorted
+    once, then the ladders and names fetched `chunk` rows at a time (offset paging would sort the
+    whole selection again for every chunk)."""
+    rows = list(await session.scalars(_ordered(apply(select(PublicResult), f)).limit(cap)))
+    out: list[dict[str, Any]] = []
+    for i in range(0, len(rows), chunk):
+        out.extend(await views(session, rows[i : i + chunk]))
+    return out
+
+
+def _ordered(query: Select[Any]) -> Select[Any]:
+    return query.order_by(PublicResult.sale_date.desc(), PublicResult.office_id, PublicResult.red_key,
+                          PublicResult.sale_order, PublicResult.round_id)  # fmt: skip
+
+
 async def views(session: AsyncSession, rows: list[PublicResult]) -> list[dict[str, Any]]:
     """Rows as public records, with names of offices and areas, each round's bid ladder and the
     winner's payment status (the one thing that still changes after publication)."""

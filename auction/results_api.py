@@ -49,16 +49,8 @@ async def api_results(request: Request) -> JSONResponse:
 
 async def all_results(request: Request) -> list[dict[str, Any]]:
     f = results.parse_filters(request.query_params)
-    out: list[dict[str, Any]] = []
     async with read_sm(request)() as s:
-        page = 1
-        while len(out) < DOWNLOAD_CAP:
-            items, total = await results.search(s, f, page, DOWNLOAD_PAGE)
-            out.extend(items)
-            if page * DOWNLOAD_PAGE >= total:
-                break
-            page += 1
-    return out[:DOWNLOAD_CAP]
+        return await results.search_all(s, f, DOWNLOAD_CAP, DOWNLOAD_PAGE)
 
 
 def attachment(body: str, name: str, media_type: str) -> Response:
@@ -85,10 +77,14 @@ async def stats_data(request: Request) -> dict[str, Any]:
     group = stats.parse_group(request.query_params.get("group"))
     fy = stats.parse_fy(request.query_params.get("fy"))
     f = results.parse_filters(request.query_params)
-    async with read_sm(request)() as s:
+
+    async def make() -> dict[str, Any]:
         rows = await stats.compute(s, group, f, fy)
         total = await stats.totals(s, f, fy)
-    return {"group": group, "fy": fy, "rows": rows, "totals": total}
+        return {"group": group, "fy": fy, "rows": rows, "totals": total}
+
+    async with read_sm(request)() as s:
+        return await request.app.state.stats_cache.get(s, (group, fy, f), make)  # type: ignore[no-any-return]
 
 
 async def api_stats(request: Request) -> JSONResponse:

@@ -54,3 +54,26 @@ async def test_results_show_the_winners_payment_as_it_is_now(db, client) -> None
         sale.status = "paid"
     item = (await client.get("/api/results", params=params)).json()["items"][0]
     assert item["sale_status"] == "paid" and item["sold_price"] == 1_200_000
+
+
+async def test_statistics_are_cached_until_another_day_is_published(db, client) -> None:
+    h = await resultskit.build(db)
+    first = (await client.get("/api/stats", params={"group": "office"})).json()
+    again = (await client.get("/api/stats", params={"group": "office"})).json()
+    assert first == again and first["totals"]["rounds_held"] == 6
+    # The record only grows, so an answer stands until its row count moves: a row changed behind
+    # the service's back (never done by the app) is not seen yet, which shows the answer was kept.
+    async with db.begin() as s:
+        row = await s.get_one(PublicResult, h.rounds["L2"][0])
+        row.sold_price = 1_300_000
+    kept = (await client.get("/api/stats", params={"group": "office"})).json()
+    assert kept["totals"]["value_sold"] == first["totals"]["value_sold"] == 3_500_000
+    # LED-50's second day is approved: L5's round 2 (no bidder) joins the figures at once.
+    async with db.begin() as s:
+        b2 = principal_of(await s.get_one(User, h.officers["b2"]))
+        await saleday.approve(s, b2, h.offices["LED-50"], D2, NOW)
+    after = (await client.get("/api/stats", params={"group": "office"})).json()
+    assert after["totals"]["rounds_held"] == 7 and after["totals"]["offered"] == 5
+    assert after["totals"]["value_sold"] == 3_600_000
+    led50 = {r["key"]: r for r in after["rows"]}[h.offices["LED-50"]]
+    assert led50["rounds_held"] == 3
