@@ -129,16 +129,7 @@ async def search(
     total = await session.scalar(apply(select(func.count()).select_from(PublicResult), f)) or 0
     rows = list(
         await session.scalars(
-            apply(select(PublicResult), f)
-            .order_by(
-                PublicResult.sale_date.desc(),
-                PublicResult.office_id,
-                PublicResult.red_key,
-                PublicResult.sale_order,
-                PublicResult.round_id,
-            )  # fmt: skip
-            .offset((page - 1) * per_page)
-            .limit(per_page)
+            _ordered(apply(select(PublicResult), f)).offset((page - 1) * per_page).limit(per_page)
         )
     )
     return await views(session, rows), total
