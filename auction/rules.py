@@ -88,10 +88,12 @@ def deposit(appraisal: int, policy: Policy) -> int:
 
 
 def setoff_deposit(appraisal: int, policy: Policy) -> int:
-    """Reduced deposit for those entitled to set off their claim: pct of appraisal, rounded up."""
+    """Reduced deposit for those entitled to set off their claim: pct of appraisal, rounded up,
+    and never above the standard deposit (it is the *lower* deposit: on a ฿90M lot 5 % would be
+    ฿4.5M against a ฿1M standard one)."""
     raw = -(-appraisal * policy.setoff_pct // 100)
     step = policy.setoff_round_to
-    return -(-raw // step) * step
+    return min(-(-raw // step) * step, deposit(appraisal, policy))
 
 
 def default_increment(price: int, policy: Policy) -> int:

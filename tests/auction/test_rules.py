@@ -36,7 +36,9 @@ def test_negative_appraisal_is_refused() -> None:
         (1, 1_000),
     ],
 )
-def test_setoff_deposit_is_five_percent_rounded_up_to_a_thousand(appraisal: int, expected: int) -> None:
+def test_setoff_deposit_is_five_percent_rounded_up_to_a_thousand_capped_at_the_standard(
+    appraisal: int, expected: int
+) -> None:
     assert rules.setoff_deposit(appraisal, P) == expected
 
 
