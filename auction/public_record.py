@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, and_, case, extract, insert, select
+from sqlalchemy import Select, case, extract, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.models import Case, Lot, PublicResult, SaleDay, SaleRound
+from auction.results import DECIDED, published_day
 
-DECIDED = ("sold", "no_bidder", "suspended", "withdrawn")
 COLUMNS = (
     "round_id", "lot_id", "office_id", "sale_date", "fiscal_year", "round_no", "status", "reason_code",
     "red_key", "sale_order", "province_code", "property_type", "appraisal", "start_price", "sold_price",
@@ -53,14 +53,7 @@ def published_rounds(*where: Any) -> Select[Any]:
         )  # fmt: skip
         .join(Lot, Lot.id == SaleRound.lot_id)
         .join(Case, Case.id == Lot.case_id)
-        .join(
-            SaleDay,
-            and_(
-                SaleDay.office_id == SaleRound.office_id,
-                SaleDay.sale_date == SaleRound.sale_date,
-                SaleDay.status == "published",
-            ),
-        )
+        .join(SaleDay, published_day())
         .outerjoin(PublicResult, PublicResult.round_id == SaleRound.id)
         .where(SaleRound.status.in_(DECIDED), PublicResult.round_id.is_(None), *where)
     )

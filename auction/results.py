@@ -19,11 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import casenum
 from auction.errors import ApiError
 from auction.models import AdminArea, Bid, Office, PublicResult, Sale, SaleDay, SaleRound
+from auction.outcomes import OUTCOMES
 from auction.profiles import parse_date
 from auction.services import PROPERTY_TYPES, ROUND_STATUS_LABELS
 from auction.thai import parse_int
 
-DECIDED = ("sold", "no_bidder", "suspended", "withdrawn")
+DECIDED = OUTCOMES  # a decided round has one of the outcomes auction.outcomes records
 # Suspension and withdrawal reasons offered to officers; the room may record others (shown as given).
 REASONS: dict[str, tuple[str, str]] = {
     "plaintiff_request": ("โจทก์ขอให้งดการขาย", "Plaintiff asked to suspend"),

@@ -20,11 +20,9 @@ from auction.auth import Principal
 from auction.errors import ApiError, not_found
 from auction.models import Bid, Case, Lot, Registration, SaleDay, SaleRound
 from auction.registration import require_office
-from auction.results import REASONS, reason_label
+from auction.results import DECIDED, REASONS, reason_label
 from auction.services import ROUND_STATUS_LABELS
 from auction.thai import BANGKOK, parse_int
-
-DECIDED = ("sold", "no_bidder", "suspended", "withdrawn")
 
 
 async def get_day(session: AsyncSession, office_id: int, day: dt.date, lock: bool = False) -> SaleDay | None:

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
-from sqlalchemy import and_, case, extract, func, select  # noqa: E402
+from sqlalchemy import case, extract, func, select  # noqa: E402
 
 from auction import demo, results, stats  # noqa: E402
 from auction.__main__ import migrate  # noqa: E402
@@ -44,11 +44,8 @@ from auction.app import create_app  # noqa: E402
 from auction.config import Settings  # noqa: E402
 from auction.db import make_null_pool_engine, sessionmaker  # noqa: E402
 from auction.models import Case, Lot, PublicResult, Sale, SaleDay, SaleRound  # noqa: E402
-from auction.results import Filters  # noqa: E402
+from auction.results import DECIDED, Filters, published_day  # noqa: E402
 from tests.conftest import create_pg_database, drop_pg_database, is_pg  # noqa: E402
-
-DECIDED = ("sold", "no_bidder", "suspended", "withdrawn")
-
 
 # --- the baseline: what the services ran before the public record ---------------------------------
 
@@ -58,14 +55,7 @@ def joined() -> Any:
         select(SaleRound, Lot, Case.red_key, Sale.status)
         .join(Lot, Lot.id == SaleRound.lot_id)
         .join(Case, Case.id == Lot.case_id)
-        .join(
-            SaleDay,
-            and_(
-                SaleDay.office_id == SaleRound.office_id,
-                SaleDay.sale_date == SaleRound.sale_date,
-                SaleDay.status == "published",
-            ),
-        )  # fmt: skip
+        .join(SaleDay, published_day())
         .outerjoin(Sale, Sale.round_id == SaleRound.id)
         .where(SaleRound.status.in_(DECIDED))
     )
@@ -95,14 +85,7 @@ async def joined_stats(s: Any, key: Any) -> int:
         )
         .select_from(SaleRound)
         .join(Lot, Lot.id == SaleRound.lot_id)
-        .join(
-            SaleDay,
-            and_(
-                SaleDay.office_id == SaleRound.office_id,
-                SaleDay.sale_date == SaleRound.sale_date,
-                SaleDay.status == "published",
-            ),
-        )  # fmt: skip
+        .join(SaleDay, published_day())
         .where(SaleRound.status.in_(DECIDED))
         .group_by(key)
     )
