@@ -15,6 +15,25 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
+# See auction.app.tune_gc and docs/operations.md: measured in bench/room_bench.py --gc-probe.
+DEFAULT_GC_THRESHOLD = "50000,20,100"
+
+
+def parse_gc_threshold(text: str) -> tuple[int, int, int] | None:
+    """ "50000,20,100" -> (50000, 20, 100); "python" keeps the interpreter's own thresholds."""
+    if text.strip().lower() == "python":
+        return None
+    try:
+        a, b, c = (int(part) for part in text.split(","))
+    except ValueError as exc:
+        raise ValueError(
+            f"GC_THRESHOLD must be three integers like {DEFAULT_GC_THRESHOLD}, or 'python'"
+        ) from exc
+    if min(a, b, c) < 1:
+        raise ValueError("GC_THRESHOLD values must be positive")
+    return a, b, c
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DB
@@ -29,6 +48,8 @@ class Settings:
     ws_rate_per_sec: float = 20.0
     ws_heartbeat_sec: float = 20.0
     echo_sql: bool = False
+    # Garbage-collector thresholds for a serving process (auction.app.tune_gc); None keeps Python's.
+    gc_threshold: tuple[int, int, int] | None = None
     # Map tiles (search maps); "none" for no tiles: pins on a plain background, nothing fetched.
     map_tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     extra: dict[str, str] = field(default_factory=dict)
@@ -43,6 +64,7 @@ class Settings:
             secure_cookies=_env("SECURE_COOKIES", "0") == "1",
             ws_rate_per_sec=float(_env("WS_RATE_PER_SEC", "20")),
             echo_sql=_env("ECHO_SQL", "0") == "1",
+            gc_threshold=parse_gc_threshold(_env("GC_THRESHOLD", DEFAULT_GC_THRESHOLD)),
             map_tiles=_env("MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         )
 

@@ -1,5 +1,6 @@
 """One socket's writer: a bounded outbox drained by its own sender task (one writer per socket),
-so the broadcast loop only enqueues and one slow phone never stalls a room."""
+so the broadcast loop only enqueues and one slow phone never stalls a room. Room events shared by
+every socket may skip the outbox when it is empty (realtime/direct.py): same bytes, same order."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from auction.auth import Principal
 from realtime import protocol
+from realtime.direct import DirectWriter
 
 
 @dataclass(frozen=True)
@@ -23,8 +25,11 @@ class _Close:
 class Connection:
     """One socket: its principal, its bounded outbox and the seq it has been sent up to."""
 
-    def __init__(self, send: Any, close: Any, principal: Principal, outbox: int) -> None:
+    def __init__(
+        self, send: Any, close: Any, principal: Principal, outbox: int, writer: DirectWriter | None = None
+    ) -> None:
         self._send, self._close = send, close
+        self.writer = writer
         self.principal = principal
         self.queue: asyncio.Queue[str | _Close | None] = asyncio.Queue(maxsize=outbox + 1)
         self.limit = outbox
@@ -56,21 +61,28 @@ class Connection:
     def send(self, obj: dict[str, Any]) -> None:
         self.put(protocol.dumps(obj))
 
-    def put(self, text: str) -> None:
+    def put(self, text: str, frame: bytes | None = None) -> None:
+        """Queue `text` for the sender task; or, for a shared room message whose serialised frame
+        is given, write the frame now when nothing is queued ahead of it and the socket is not
+        pushing back (an empty outbox means the sender has nothing in hand: its sends complete
+        without suspending unless the transport is paused, which `ready()` rules out)."""
         if self.closed:
+            return
+        if frame is not None and self.writer is not None and self.queue.empty() and self.writer.ready():
+            self.writer.write(frame)
             return
         if self.queue.qsize() >= self.limit:  # one slot stays free for a final message
             self.drop("too_slow", 4008, stuck=True)
             return
         self.queue.put_nowait(text)
 
-    def deliver(self, seq: int, text: str) -> None:
+    def deliver(self, seq: int, text: str, frame: bytes | None = None) -> None:
         """A room event, in seq order; events already sent (replay overlap) are skipped."""
         if self.syncing:
             self.pending.append((seq, text))
         elif seq > self.last_seq:
             self.last_seq = seq
-            self.put(text)
+            self.put(text, frame)
 
     def go_live(self, synced_to: int) -> None:
         self.last_seq = max(self.last_seq, synced_to)

@@ -28,7 +28,7 @@ from auction.db import utcnow
 from auction.errors import ApiError
 from auction.models import Room
 from auction.thai import BANGKOK
-from realtime import protocol, service, views
+from realtime import direct, protocol, service, views
 from realtime.connection import Connection
 from realtime.protocol import Command, ProtocolError
 from realtime.pubsub import Broker, broker_from_url
@@ -255,8 +255,9 @@ class RoomHub:
 
     def _deliver(self, local: LocalRoom, seq: int, text: str) -> None:
         local.last_seq = seq
+        frame = direct.text_frame(text)  # serialised once for every socket of this process
         for conn in list(local.conns):
-            conn.deliver(seq, text)
+            conn.deliver(seq, text, frame)
 
     def _drain_in_order(self, local: LocalRoom) -> None:
         while local.last_seq + 1 in local.out_of_order:
@@ -333,9 +334,10 @@ class RoomHub:
                         ),
                     )
                 text = protocol.dumps({"type": "audience", "count": self.audience(local)})
+                frame = direct.text_frame(text)
                 for conn in list(local.conns):
                     if not conn.syncing:
-                        conn.put(text)
+                        conn.put(text, frame)
                 await asyncio.sleep(AUDIENCE_EVERY)
 
     def _on_presence(self, local: LocalRoom, text: str) -> None:

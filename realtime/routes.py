@@ -22,7 +22,7 @@ from auction.models import Office, Room, SaleRound
 from auction.services import parse_id
 from auction.thai import BANGKOK
 from auction.web import render
-from realtime import chain, protocol, views
+from realtime import chain, direct, protocol, views
 from realtime.connection import Connection
 from realtime.protocol import ProtocolError
 from realtime.rooms import RoomHub
@@ -79,7 +79,8 @@ async def room_socket(ws: WebSocket) -> None:
         await ws.close(code=4404)
         return
     who = await auth.principal(ws)
-    conn = Connection(ws.send_text, lambda code: ws.close(code=code), who, settings.ws_outbox)
+    conn = Connection(ws.send_text, lambda code: ws.close(code=code), who, settings.ws_outbox,
+                      direct.writer_for(ws.scope))  # fmt: skip
     conn.start()
     bucket = TokenBucket(settings.ws_rate_per_sec, settings.ws_rate_per_sec * 2)
     strikes = 0

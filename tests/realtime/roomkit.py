@@ -16,6 +16,7 @@ from httpx_ws import aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from websockets.asyncio.client import connect
 
 from auction.app import create_app
 from auction.config import Settings
@@ -221,3 +222,55 @@ async def server(settings: Settings) -> AsyncIterator[Server]:
     app = create_app(settings)
     async with LifespanManager(app) as manager:
         yield Server(manager.app, app)
+
+
+# --- real sockets (uvicorn, the websockets client) -----------------------------------------------
+
+
+class Socket:
+    """The websockets client behind Peer's interface."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    async def send_text(self, text: str) -> None:
+        await self.ws.send(text)
+
+    async def receive_text(self, timeout: float) -> str:
+        return await asyncio.wait_for(self.ws.recv(), timeout)
+
+
+@contextlib.asynccontextmanager
+async def peer(
+    port: int, path: str, token: str | None, name: str, last_seq: int | None = None
+) -> AsyncIterator[Peer]:
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    async with connect(f"ws://127.0.0.1:{port}{path}", additional_headers=headers, ping_interval=None) as ws:
+        p = Peer(Socket(ws), name)
+        await p.join(last_seq)
+        yield p
+
+
+@contextlib.asynccontextmanager
+async def uvicorn_server(settings: Settings) -> AsyncIterator[tuple[Any, int]]:
+    """The app under uvicorn in this event loop, as `python -m auction serve` runs it (websockets-sansio,
+    no compression), on a free port: real sockets, and the app's state within reach of the test."""
+    import uvicorn
+
+    from tests.servers import free_port
+
+    app = create_app(settings)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, ws="websockets-sansio", ws_per_message_deflate=False,
+                            lifespan="on", log_level="warning")  # fmt: skip
+    srv = uvicorn.Server(config)
+    task = asyncio.create_task(srv.serve())
+    try:
+        while not srv.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.02)
+        yield app, port
+    finally:
+        srv.should_exit = True
+        await asyncio.wait_for(task, 10)

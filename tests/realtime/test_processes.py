@@ -15,17 +15,16 @@ import secrets
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from websockets.asyncio.client import connect
 
 from auction.models import Bid, SaleRound
 from tests.conftest import redis_url
-from tests.realtime.roomkit import DAY, Peer, build, room_state
+from tests.realtime.roomkit import DAY, Peer, build, peer, room_state
 from tests.servers import free_port, wait_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,30 +44,6 @@ def serve(database_url: str, broker: str, prefix: str) -> Iterator[tuple[subproc
         if proc.poll() is None:
             proc.terminate()
             proc.wait(10)
-
-
-class Socket:
-    """The websockets client behind Peer's interface."""
-
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-
-    async def send_text(self, text: str) -> None:
-        await self.ws.send(text)
-
-    async def receive_text(self, timeout: float) -> str:
-        return await asyncio.wait_for(self.ws.recv(), timeout)
-
-
-@contextlib.asynccontextmanager
-async def peer(
-    port: int, path: str, token: str | None, name: str, last_seq: int | None = None
-) -> AsyncIterator[Peer]:
-    headers = {"Authorization": f"Bearer {token}"} if token else None
-    async with connect(f"ws://127.0.0.1:{port}{path}", additional_headers=headers, ping_interval=None) as ws:
-        p = Peer(Socket(ws), name)
-        await p.join(last_seq)
-        yield p
 
 
 async def test_a_process_dies_mid_lot_and_the_lot_finishes_on_the_survivor(db, database_url) -> None:
