@@ -313,6 +313,9 @@ asyncio.run(main())
 """
 
 
+BARE_CONNECT_SECONDS: list[float] = []  # the handshakes alone, for the join figure
+
+
 async def bare_run(
     clients: int, count: int, rate: float, pad: str, gc_log: Path
 ) -> tuple[dict[str, float], float, str, float]:
@@ -323,7 +326,9 @@ async def bare_run(
     try:
         await wait_port(port)
         listener = Listener()
+        t_attach = time.perf_counter()
         await listener.attach([f"ws://127.0.0.1:{port}/room"], clients, join=False)
+        BARE_CONNECT_SECONDS.append(time.perf_counter() - t_attach)
         quiet_harness_gc()
         t0, t_wall, cpu0 = time.perf_counter(), time.time(), cpu_seconds([proc.pid])
         async with connect(f"ws://127.0.0.1:{port}/control", ping_interval=None) as ctl:
@@ -410,6 +415,7 @@ async def main(args: argparse.Namespace) -> str:
         listener = Listener()
         t = time.perf_counter()
         await listener.attach(urls0, args.clients, join=True)
+        join_s = time.perf_counter() - t
         await asyncio.sleep(1.0)
         quiet_harness_gc()
         rss1 = rss()
@@ -456,6 +462,10 @@ async def main(args: argparse.Namespace) -> str:
             f"- bare websockets.broadcast(), same harness, {args.rate:g} msg/s: p50 {bare_lat['p50_all']:.1f} ms, "
             f"p99 {bare_lat['p99_all']:.1f} ms; at the last client p50 {bare_lat['p50_last']:.1f} ms, "
             f"p99 {bare_lat['p99_last']:.1f} ms; {bare_pauses.replace('the server', 'the bare server')}"
+        )
+        say(
+            f"- joining: ours {args.clients} handshakes + join + snapshot in {join_s:.1f} s; the bare server's "
+            f"handshakes alone, same harness, {min(BARE_CONNECT_SECONDS):.1f} s"
         )
         say(
             f"- broadcast throughput, {args.burst} events as fast as they commit, {args.clients} clients: "

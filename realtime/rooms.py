@@ -38,6 +38,8 @@ AUDIENCE_EVERY = 2.0
 
 
 MAX_BATCH = 64
+RECENT_EVENTS = 200  # per room, for reconnects served from memory
+SNAPSHOT_TTL = 2.0  # seconds a room's snapshot serves later joiners at the same seq
 
 
 @dataclass
@@ -76,6 +78,54 @@ class LocalRoom:
     audience_dirty: bool = False
     peers: dict[str, tuple[int, float]] = field(default_factory=dict)  # other processes' audience
     published: int = -1  # our audience as last told to the other processes
+    # Join storms (see RoomHub.join): the latest events as delivered; the lot and officer as of one
+    # seq (they change only by events); and the room's part of the snapshot at one seq, kept
+    # SNAPSHOT_TTL seconds (changes made outside the room, such as a registration confirmed or a
+    # sale-day outcome, reach a joiner's snapshot within that time).
+    recent: collections.deque[tuple[int, dict[str, Any]]] = field(
+        default_factory=lambda: collections.deque(maxlen=RECENT_EVENTS)
+    )
+    lead: tuple[int, int | None, int | None] = (-1, None, None)  # (seq, current round, officer)
+    snapshot: dict[str, Any] | None = None
+    snapshot_at: float = 0.0
+
+    def remember(self, seq: int, text: str) -> None:
+        event = json.loads(text)
+        event.pop("v", None)  # as the log gives it (views.events_after): the version is the envelope's
+        self.recent.append((seq, event))
+
+    def recent_after(self, after: int) -> list[dict[str, Any]] | None:
+        """Events after `after` up to last_seq from memory, or None when memory does not reach back
+        that far (or the client is ahead of this process): then the database answers."""
+        if after > self.last_seq or after < 0:
+            return None
+        if after == self.last_seq:
+            return []
+        if not self.recent or self.recent[0][0] > after + 1 or self.recent[-1][0] != self.last_seq:
+            return None
+        return [event for seq, event in self.recent if seq > after]
+
+    def keep(self, room: Room, snap: dict[str, Any] | None) -> None:
+        """What a database read found, if it is the state this process has delivered up to."""
+        if room.last_seq != self.last_seq:
+            return
+        self.lead = (room.last_seq, room.current_round_id, room.officer_id)
+        if snap is not None:
+            self.snapshot, self.snapshot_at = snap, time.monotonic()
+
+    def current_lead(self) -> tuple[int | None, int | None] | None:
+        seq, round_id, officer_id = self.lead
+        return (round_id, officer_id) if seq == self.last_seq else None
+
+    def cached_snapshot(self) -> dict[str, Any] | None:
+        snap = self.snapshot
+        if (
+            snap is None
+            or snap["seq"] != self.last_seq
+            or time.monotonic() - self.snapshot_at >= SNAPSHOT_TTL
+        ):
+            return None
+        return snap
 
 
 class RoomHub:
@@ -88,6 +138,7 @@ class RoomHub:
         self.wsm: async_sessionmaker[AsyncSession] = services.write_sessionmaker
         self.broker = broker
         self.rooms: dict[int, LocalRoom] = {}
+        self._room_ids: dict[tuple[int, dt.date], int] = {}
         self._work: dict[int, _Work] = {}
         self.committed = {"transactions": 0, "commands": 0}  # group commit at work (bench, tests)
         # SQLite has one writer for the whole file: queue our own writers in-process rather than
@@ -114,32 +165,70 @@ class RoomHub:
     # --- joining -----------------------------------------------------------------------------
 
     async def room_id_for(self, office_id: int, sale_date: dt.date) -> int | None:
+        """A room never changes id once made, so each process asks the database once per room."""
+        key = (office_id, sale_date)
+        if (room_id := self._room_ids.get(key)) is not None:
+            return room_id
         async with self.sm.begin() as s:
             room = await views.get_or_create_room(s, office_id, sale_date)
-            return room.id if room else None
+            if room is None:
+                return None
+            self._room_ids[key] = room.id
+            return room.id
 
     async def join(self, room_id: int, conn: Connection, last_seq: int | None) -> None:
         """Register first (live events wait in `pending`), then send the snapshot or the missed
-        events from the database, then go live: nothing falls between the two."""
+        events, then go live from the seq they stop at: nothing falls between the two.
+
+        A join storm (a room opening, or everyone reconnecting after a process restart) is served
+        from memory where it can be: the room's part of the snapshot is kept per seq for a moment,
+        and recent events are kept in order, both exactly as this process delivered them. Otherwise
+        (or when the client is ahead of this process) everything is read from the database."""
         local = await self._local(room_id)
         conn.room_id = room_id
         local.conns.add(conn)
         self._audience_changed(local)
+        today = utcnow().astimezone(BANGKOK).date()
+        # From memory. `head` is taken with the events or snapshot it matches, before any await
+        # (events delivered meanwhile wait in the connection's `pending` and follow in order).
+        lead = local.current_lead()
+        if lead is not None and last_seq is not None and (missed := local.recent_after(last_seq)) is not None:
+            head = local.last_seq
+            async with self.sm() as s:
+                you = await views.you(s, *lead, conn.principal, today)
+            conn.send({"type": "replay", "events": missed})
+            conn.send({"type": "you", **you})
+            conn.go_live(head)
+            return
+        if lead is not None and last_seq is None and (snap := local.cached_snapshot()) is not None:
+            head = snap["seq"]
+            async with self.sm() as s:
+                you = await views.you(s, *lead, conn.principal, today)
+            conn.send(
+                {**snap, "server_time": utcnow().isoformat(), "you": you, "audience": self.audience(local)}
+            )
+            conn.go_live(head)
+            return
         async with self.sm() as s:
             room = await s.get(Room, room_id)
             assert room is not None
             head = room.last_seq
-            missed: list[dict[str, Any]] | None = None
+            you = await views.you(s, room.current_round_id, room.officer_id, conn.principal, today)
             if last_seq is not None and 0 <= last_seq <= head and head - last_seq <= views.REPLAY_LIMIT:
-                missed = await views.events_after(s, room_id, last_seq)
-            if missed is not None:
-                conn.send({"type": "replay", "events": missed})
-                you = await views.you(s, room, conn.principal, utcnow().astimezone(BANGKOK).date())
+                conn.send({"type": "replay", "events": await views.events_after(s, room_id, last_seq)})
                 conn.send({"type": "you", **you})
+                local.keep(room, None)
             else:
-                snap = await views.snapshot(s, room, conn.principal, utcnow())
-                snap["audience"] = self.audience(local)
-                conn.send(snap)
+                snap = await views.room_snapshot(s, room)
+                conn.send(
+                    {
+                        **snap,
+                        "server_time": utcnow().isoformat(),
+                        "you": you,
+                        "audience": self.audience(local),
+                    }
+                )
+                local.keep(room, snap)
         conn.go_live(head)
 
     async def leave(self, conn: Connection) -> None:
@@ -255,6 +344,7 @@ class RoomHub:
 
     def _deliver(self, local: LocalRoom, seq: int, text: str) -> None:
         local.last_seq = seq
+        local.remember(seq, text)
         frame = direct.text_frame(text)  # serialised once for every socket of this process
         for conn in list(local.conns):
             conn.deliver(seq, text, frame)

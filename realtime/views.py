@@ -95,14 +95,21 @@ async def round_lot_case(session: AsyncSession, round_id: int) -> tuple[SaleRoun
 SETTLED = ("applied", "released", "refunded", "forfeited")
 
 
-async def you(session: AsyncSession, room: Room, who: Principal, today: dt.date) -> dict[str, Any]:
-    """The joiner's standing for the current lot: bidder number and whether they may bid."""
+async def you(
+    session: AsyncSession,
+    current_round_id: int | None,
+    officer_id: int | None,
+    who: Principal,
+    today: dt.date,
+) -> dict[str, Any]:
+    """The joiner's standing for the current lot: bidder number and whether they may bid (advice for
+    the page: the bid path checks everything again in its own transaction)."""
     out: dict[str, Any] = {"role": who.role, "user_id": who.user_id, "bidder_no": None, "can_bid": False}
-    reason = person_problem(who, None, today, room.officer_id)
-    if room.current_round_id is not None and who.user_id is not None and reason is None:
+    reason = person_problem(who, None, today, officer_id)
+    if current_round_id is not None and who.user_id is not None and reason is None:
         reg = await session.scalar(
             select(Registration).where(
-                Registration.round_id == room.current_round_id,
+                Registration.round_id == current_round_id,
                 Registration.user_id == who.user_id,
                 Registration.status.in_(("confirmed", *SETTLED)),
             )
@@ -113,7 +120,7 @@ async def you(session: AsyncSession, room: Room, who: Principal, today: dt.date)
             out["bidder_no"] = reg.bidder_no
             if reg.status != "confirmed":
                 reason = "lot_not_open"  # the lot closed and settled the deposit; still this bidder's number
-    elif room.current_round_id is None and reason is None:
+    elif current_round_id is None and reason is None:
         reason = "lot_not_open"
     out["can_bid"] = reason is None
     out["reason"] = reason
@@ -133,6 +140,18 @@ async def approvals(session: AsyncSession, round_id: int) -> dict[int, int]:
 
 
 async def snapshot(session: AsyncSession, room: Room, who: Principal, now: dt.datetime) -> dict[str, Any]:
+    """Everything a joiner needs: the room at `room.last_seq`, plus their own standing."""
+    snap = await room_snapshot(session, room)
+    today = now.astimezone(BANGKOK).date()
+    return {
+        **snap,
+        "server_time": now.isoformat(),
+        "you": await you(session, room.current_round_id, room.officer_id, who, today),
+    }
+
+
+async def room_snapshot(session: AsyncSession, room: Room) -> dict[str, Any]:
+    """The part of a snapshot that is the same for everyone (the room as of `room.last_seq`)."""
     office = await session.get(Office, room.office_id)
     lot: dict[str, Any] | None = None
     if room.current_round_id is not None:
@@ -162,7 +181,6 @@ async def snapshot(session: AsyncSession, room: Room, who: Principal, now: dt.da
     return {
         "type": "snapshot",
         "seq": room.last_seq,
-        "server_time": now.isoformat(),
         "room": {
             "id": room.id,
             "office_id": room.office_id,
@@ -172,7 +190,6 @@ async def snapshot(session: AsyncSession, room: Room, who: Principal, now: dt.da
         },  # fmt: skip
         "lot": lot,
         "queue": queue,
-        "you": await you(session, room, who, now.astimezone(BANGKOK).date()),
     }
 
 
