@@ -138,6 +138,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "of_appraisal": ("ของราคาประเมิน", "of appraisal"),
     "winner": ("ผู้ซื้อได้", "Buyer"),
     "defaulted": ("ผิดนัดชำระ นำออกขายใหม่", "Defaulted, back on sale"),
+    "balance_paid": ("ชำระราคาครบแล้ว", "Balance paid"),
+    "awaiting_balance": ("รอชำระราคาส่วนที่เหลือ", "Awaiting balance"),
     "bidders": ("จำนวนผู้เข้าสู้ราคา", "Bidders"),
     "amount": ("จำนวนเงิน", "Amount"),
     "time": ("เวลา", "Time"),

@@ -60,15 +60,19 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _reference(raw: str | None, th: str, en: str) -> str:
+    reference = (raw or "").strip()
+    if not reference or len(reference) > 100:
+        raise ApiError(400, "missing_reference", th, en, param="reference")
+    return reference
+
+
 async def mark_refunded(
     session: AsyncSession, officer: Principal, reg_id: int, reference: str | None
 ) -> Registration:
     reg, rnd = await registration.registration_for_update(session, reg_id)
     registration.require_office(officer, rnd.office_id)
-    reference = (reference or "").strip()
-    if not reference or len(reference) > 100:
-        raise ApiError(400, "missing_reference", "กรุณาระบุเลขอ้างอิงการโอนคืน",
-                       "Give the refund transfer reference", param="reference")  # fmt: skip
+    reference = _reference(reference, "กรุณาระบุเลขอ้างอิงการโอนคืน", "Give the refund transfer reference")
     if reg.status == "refunded":
         raise ApiError(409, "already_refunded", "คืนหลักประกันรายการนี้แล้ว", "This deposit is already refunded")
     if reg.status != "released":
@@ -149,6 +153,20 @@ async def mark_defaulted(
     return await outcomes.record_default(
         session, sale.id, actor_id=officer.user_id, now=utcnow(), reason=reason
     )
+
+
+async def mark_paid(session: AsyncSession, officer: Principal, sale_id: int, reference: str | None) -> Sale:
+    """The winner paid the balance (late payment accepted while the sale still awaits it): the sale
+    is complete, and can no longer be extended or defaulted. Public results show it as paid."""
+    sale, _ = await _sale_for_update(session, officer, sale_id)
+    reference = _reference(
+        reference, "กรุณาระบุเลขอ้างอิงการชำระราคาส่วนที่เหลือ", "Give the balance payment reference"
+    )
+    sale.status = "paid"
+    await session.flush()
+    audit.record(session, officer.user_id, "sale", sale.id, "paid", "awaiting", "paid", reference=reference,
+                 amount=sale.price - sale.deposit_applied)  # fmt: skip
+    return sale
 
 
 async def sales(session: AsyncSession, officer: Principal) -> list[dict[str, Any]]:

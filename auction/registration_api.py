@@ -265,21 +265,21 @@ async def sale_list(request: Request) -> JSONResponse:
         return JSONResponse({"items": await refunds.sales(s, who)})
 
 
-async def extend(request: Request) -> JSONResponse:
-    who, sale_id, data = await officer_action(request, "sale_id")
-    async with write_sm(request).begin() as s:
-        sale = await refunds.extend_balance(s, who, sale_id, profiles.parse_date(data.get("due_date")),
-                                            data.get("reason"))  # fmt: skip
-        rnd = await s.get(refunds.SaleRound, sale.round_id)
-        return JSONResponse(refunds.sale_view(sale, rnd))
+def sale_action(service: Any, *fields: str) -> Any:
+    """An officer endpoint that moves one winner's sale: its service gets the named body fields."""
+
+    async def endpoint(request: Request) -> JSONResponse:
+        who, sale_id, data = await officer_action(request, "sale_id")
+        async with write_sm(request).begin() as s:
+            sale = await service(s, who, sale_id, *(data.get(f) for f in fields))
+            rnd = await s.get(refunds.SaleRound, sale.round_id)
+            return JSONResponse(refunds.sale_view(sale, rnd))
+
+    return endpoint
 
 
-async def default(request: Request) -> JSONResponse:
-    who, sale_id, data = await officer_action(request, "sale_id")
-    async with write_sm(request).begin() as s:
-        sale = await refunds.mark_defaulted(s, who, sale_id, data.get("reason"))
-        rnd = await s.get(refunds.SaleRound, sale.round_id)
-        return JSONResponse(refunds.sale_view(sale, rnd))
+async def _extend(s: Any, who: auth.Principal, sale_id: int, due: Any, reason: Any) -> Any:
+    return await refunds.extend_balance(s, who, sale_id, profiles.parse_date(due), reason)
 
 
 routes = [
@@ -312,6 +312,13 @@ routes = [
     Route("/api/officer/refunds", refund_list),
     Route("/api/officer/refunds.csv", refund_list),
     Route("/api/officer/sales", sale_list),
-    Route("/api/officer/sales/{sale_id}/extend", extend, methods=["POST"]),
-    Route("/api/officer/sales/{sale_id}/default", default, methods=["POST"]),
+    Route(
+        "/api/officer/sales/{sale_id}/extend", sale_action(_extend, "due_date", "reason"), methods=["POST"]
+    ),
+    Route(
+        "/api/officer/sales/{sale_id}/default",
+        sale_action(refunds.mark_defaulted, "reason"),
+        methods=["POST"],
+    ),
+    Route("/api/officer/sales/{sale_id}/paid", sale_action(refunds.mark_paid, "reference"), methods=["POST"]),
 ]

@@ -352,6 +352,12 @@ async def do_default(request: Request, who: auth.Principal, sale_id: int, data: 
     return "done=defaulted"
 
 
+async def do_paid(request: Request, who: auth.Principal, sale_id: int, data: dict[str, Any]) -> str:
+    async with api.write_sm(request).begin() as s:
+        await refunds.mark_paid(s, who, sale_id, data.get("reference"))
+    return "done=paid"
+
+
 routes = [
     Route("/signup", credentials_page("signup.html", api.do_signup), methods=["GET", "POST"]),
     Route("/login", credentials_page("login.html", api.do_login), methods=["GET", "POST"]),
@@ -373,4 +379,6 @@ routes = [
           officer_post("/officer/refunds", do_extend, key="sale_id", show=refunds_page), methods=["POST"]),
     Route("/officer/sales/{sale_id}/default",
           officer_post("/officer/refunds", do_default, key="sale_id", show=refunds_page), methods=["POST"]),
+    Route("/officer/sales/{sale_id}/paid",
+          officer_post("/officer/refunds", do_paid, key="sale_id", show=refunds_page), methods=["POST"]),
 ]  # fmt: skip

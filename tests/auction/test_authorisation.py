@@ -73,6 +73,8 @@ MATRIX = [
         "public": (401, "login_required"), "buyer": (403, "officer_only"), "other_officer": (403, "wrong_office")}),
     ("POST", "/api/officer/sales/{sale}/default", {"reason": "unpaid"}, {
         "buyer": (403, "officer_only"), "other_officer": (403, "wrong_office")}),
+    ("POST", "/api/officer/sales/{sale}/paid", {"reference": "PAY-1"}, {
+        "public": (401, "login_required"), "buyer": (403, "officer_only"), "other_officer": (403, "wrong_office")}),
     ("PUT", "/api/me/profile", regkit.profile_form(), {
         "public": (401, "login_required"), "officer": (403, "buyers_only")}),
     ("POST", "/api/lots/{lot}/registrations", {}, {

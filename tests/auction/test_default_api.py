@@ -88,3 +88,38 @@ async def test_default_through_the_api_forfeits_bars_and_puts_the_lot_back_on_sa
         f"/api/officer/sales/{sale_id}/default", json={"reason": "x"}, headers=w.h("officer")
     )
     assert (r.status_code, r.json()["error"]["code"]) == (409, "sale_not_awaiting")
+
+
+async def test_a_paid_balance_completes_the_sale_and_it_can_no_longer_be_defaulted(db, client) -> None:
+    w, regs, sale_id = await hammered_and_overdue(db, client)  # overdue: a late payment is still taken
+    r = await client.post(
+        f"/api/officer/sales/{sale_id}/paid", json={"reference": "  "}, headers=w.h("officer")
+    )
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "missing_reference")
+    assert r.json()["error"]["message"]["th"] and r.json()["error"]["message"]["en"]
+    async with db() as s:
+        assert [a.action for a in await trail(s, "sale", sale_id)] == ["create"]  # refused: nothing changed
+
+    r = await client.post(
+        f"/api/officer/sales/{sale_id}/paid", json={"reference": "KTB-๑๒๓"}, headers=w.h("officer")
+    )
+    assert r.status_code == 200 and r.json()["status"] == "paid", r.text
+    async with db() as s:
+        assert (
+            await s.get(Registration, regs["buyer"])
+        ).status == "applied"  # the deposit went into the price
+        entries = await trail(s, "sale", sale_id)
+        assert [a.action for a in entries] == ["create", "paid"]
+        assert entries[-1].detail["reference"] == "KTB-๑๒๓"
+        assert entries[-1].detail["amount"] == PRICE - r.json()["deposit_applied"]
+    listed = (await client.get("/api/officer/sales", headers=w.h("officer"))).json()["items"]
+    assert [x["status"] for x in listed if x["id"] == sale_id] == ["paid"]
+
+    # Complete: no default, no extension, not paid twice; the lot stays sold.
+    for path, body in [("default", {"reason": "x"}), ("extend", {"due_date": "2099-01-01", "reason": "x"}),
+                       ("paid", {"reference": "again"})]:  # fmt: skip
+        r = await client.post(f"/api/officer/sales/{sale_id}/{path}", json=body, headers=w.h("officer"))
+        assert (r.status_code, r.json()["error"]["code"]) == (409, "sale_not_awaiting"), path
+    assert (await client.get(f"/api/lots/{w.lot}")).json()["status"] == "sold"
+    r = await client.post(f"/api/lots/{w.lot}/registrations", json={}, headers=w.h("buyer"))
+    assert r.json()["error"]["code"] != "bidder_barred"

@@ -123,3 +123,20 @@ async def test_refunds_page_lists_and_marks_refunds(db, client) -> None:
     )
     assert r.status_code == 303
     assert "นางสาวมานี มีเงิน" not in (await client.get("/officer/refunds")).text
+
+
+async def test_the_officer_records_the_balance_paid_from_the_refunds_page(db, client) -> None:
+    from tests.auction.test_refunds import closed_lot
+
+    w, ids, sale, hammer = await closed_lot(db, client)
+    await login(client, "o1@x.test")
+    page = await client.get("/officer/refunds")
+    assert f'action="/officer/sales/{sale}/paid"' in page.text and "รอชำระราคาส่วนที่เหลือ" in page.text
+    r = await client.post(f"/officer/sales/{sale}/paid", data={"csrf": csrf_of(page.text), "reference": ""})
+    assert r.status_code == 400 and f'action="/officer/sales/{sale}/paid"' in r.text  # refused, form again
+    r = await client.post(
+        f"/officer/sales/{sale}/paid", data={"csrf": csrf_of(page.text), "reference": "SCB-77"}
+    )
+    assert r.status_code == 303
+    after = (await client.get("/officer/refunds")).text
+    assert "ชำระราคาครบแล้ว" in after and f'action="/officer/sales/{sale}/paid"' not in after
