@@ -111,3 +111,13 @@ def write_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     if engine.dialect.name == "sqlite":
         engine = engine.execution_options(sqlite_begin="IMMEDIATE")
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def one_snapshot(session: AsyncSession) -> None:
+    """Make every read of this session's transaction see the database as of its first read.
+    PostgreSQL's default (READ COMMITTED) gives each statement its own view, so a room's row and
+    the lot read after it could disagree about the last event; REPEATABLE READ keeps them together.
+    A SQLite read transaction already is one snapshot. Call before the first query."""
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

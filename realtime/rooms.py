@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auction.auth import Principal
-from auction.db import utcnow
+from auction.db import one_snapshot, utcnow
 from auction.errors import ApiError
 from auction.models import Room
 from auction.thai import BANGKOK
@@ -210,6 +210,7 @@ class RoomHub:
             conn.go_live(head)
             return
         async with self.sm() as s:
+            await one_snapshot(s)  # the snapshot and the seq it is labelled with agree
             room = await s.get(Room, room_id)
             assert room is not None
             head = room.last_seq

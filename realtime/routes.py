@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from auction import auth
-from auction.db import utcnow
+from auction.db import one_snapshot, utcnow
 from auction.errors import ApiError
 from auction.models import Office, Room, SaleRound
 from auction.services import parse_id
@@ -206,9 +206,11 @@ async def _room(request: Request, s: Any) -> Room:
 
 
 async def api_room(request: Request) -> JSONResponse:
+    who = await auth.principal(request)
     async with request.app.state.services.sessionmaker() as s:
+        await one_snapshot(s)
         room = await _room(request, s)
-        snap = await views.snapshot(s, room, await auth.principal(request), utcnow())
+        snap = await views.snapshot(s, room, who, utcnow())
     return JSONResponse(snap)
 
 

@@ -116,3 +116,26 @@ async def test_a_reconnect_storm_replays_from_memory_exactly_what_the_log_holds(
             assert reads["events"] == 2
             async with db() as s:
                 assert replay["events"] == await views.events_after(s, room_id, oldest - 2)
+
+
+async def test_a_snapshot_reads_one_view_of_the_database_on_both_back_ends(db, engine) -> None:
+    """The room's row and the lot read after it must agree (the snapshot's seq labels its content):
+    a change committed between the two reads is not seen by the second one."""
+    from sqlalchemy import select, text
+
+    from auction.db import one_snapshot
+    from auction.models import Office
+
+    async with db() as reader:
+        await one_snapshot(reader)
+        before = await reader.scalar(select(Office.name_en).where(Office.code == "LED-10-1"))
+        async with db.begin() as writer:
+            await writer.execute(update(Office).where(Office.code == "LED-10-1").values(name_en="Changed"))
+        again = await reader.scalar(
+            select(Office.name_en).where(Office.code == "LED-10-1").execution_options(populate_existing=True)
+        )
+        assert again == before != "Changed"
+        if engine.dialect.name == "postgresql":
+            assert await reader.scalar(text("SHOW transaction_isolation")) == "repeatable read"
+    async with db.begin() as s:  # reference rows are kept between tests: put it back
+        await s.execute(update(Office).where(Office.code == "LED-10-1").values(name_en=before))
