@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction import public_record, rules
+from auction import nearby, public_record, rules
 from auction.auth import hash_password
 from auction.models import (
     AdminArea,
@@ -289,6 +289,7 @@ async def _flush(session: AsyncSession, cases: list[Any], lots: list[Any], round
         await session.execute(insert(Case), cases)
     if lots:
         await session.execute(insert(Lot), lots)
+        await nearby.add(session, nearby.points(lots))  # Core inserts skip the ORM hook
     if rounds:
         # Rows differ in which optional keys they carry; give every row the same keys.
         keys = {k for r in rounds for k in r}

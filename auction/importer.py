@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction import casenum
+from auction import casenum, nearby
 from auction.models import AdminArea, Case, Court, Lot, Office, SaleRound
 from auction.services import CONDO_TYPES, PROPERTY_TYPES, NewLot, lot_values
 from auction.thai import arabic_digits, parse_float, parse_int
@@ -217,6 +217,7 @@ async def _write(session: AsyncSession, rows: list[_Row]) -> ImportReport:
     for cid, court_id, key in existing.all():
         case_ids[(court_id, key)] = cid
     new_cases = 0
+    written: list[dict[str, Any]] = []
     for row in rows:
         ck = (row.court_id, row.red.key)
         if ck not in case_ids:
@@ -232,6 +233,8 @@ async def _write(session: AsyncSession, rows: list[_Row]) -> ImportReport:
         values, rounds = lot_values(row.lot, case_ids[ck])
         lot_id = (await session.execute(insert(Lot).values(**values).returning(Lot.id))).scalar_one()
         await session.execute(insert(SaleRound), [{**r, "lot_id": lot_id} for r in rounds])
+        written.append({**values, "id": lot_id})
+    await nearby.add(session, nearby.points(written))  # Core inserts skip the ORM hook
     return ImportReport(True, cases=new_cases, lots=len(rows))
 
 

@@ -178,6 +178,36 @@ class Lot(Base):
     )
 
 
+class LotStation(Base):
+    """A lot's nearest station of one rail line, within reach, measured when the lot was written
+    (auction.nearby; migration 0004). status, property_type and next_start_price are copies of the
+    lot's, kept equal by database triggers, so a whole-line search reads this table's index alone."""
+
+    __tablename__ = "lot_station"
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id", ondelete="CASCADE"), primary_key=True)
+    line_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("transit_station.id"))
+    distance_m: Mapped[float] = mapped_column(Float)  # geodesic, station to lot
+    walk_min: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))
+    property_type: Mapped[str] = mapped_column(String(3))
+    next_start_price: Mapped[int | None] = mapped_column(BigInteger)
+    __table_args__ = (
+        # "Line L within R metres, on sale": one range, in distance order, holding what the
+        # search filters, sorts and counts on.
+        Index(
+            "ix_lot_station_line",
+            "line_id",
+            "status",
+            "distance_m",
+            "property_type",
+            "next_start_price",
+            "station_id",
+            "lot_id",
+        ),  # fmt: skip
+    )
+
+
 ROUND_STATUSES = ("scheduled", "sold", "no_bidder", "suspended", "withdrawn", "cancelled")
 LIVE_STATES = ("idle", "open", "hammered", "passed", "suspended")
 
@@ -477,3 +507,7 @@ class Rating(Base):
 
 
 REFERENCE_TABLES = ("admin_area", "transit_station", "office", "court")
+
+# Registers the hook that keeps lot_station in step with Lot rows written through the ORM; here so
+# that whatever can write a Lot has it (auction.nearby imports the classes above).
+from auction import nearby  # noqa: E402, F401

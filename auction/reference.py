@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction.models import AdminArea, Court, Office, TransitStation
+from auction import nearby
+from auction.models import AdminArea, Court, Lot, Office, TransitStation
 
 DATA = Path(__file__).with_name("data")
 
@@ -112,4 +113,7 @@ async def load(session: AsyncSession) -> dict[str, int]:
             data = rows()
             await session.execute(insert(model), data)
             counts[model.__tablename__] = len(data)
+    if "transit_station" in counts and await session.scalar(select(func.count()).select_from(Lot)):
+        # Lots on file before their stations (a database restored without reference data).
+        await nearby.refresh_all(session)
     return counts

@@ -1,6 +1,7 @@
 """Search speed on 100,000 demo lots (embedded SQLite): a location filter, a red-case lookup, a 1 km
-radius search and a whole-line condo search, each measured in-process (the query functions on a
-session) and through HTTP (a real uvicorn on 127.0.0.1), against a floor in the same run: a plain
+radius search and a whole-line condo search (by distance and by price; and one station's condos),
+each measured in-process (the query functions on a session) and through HTTP (a real uvicorn on
+127.0.0.1), against a floor in the same run: a plain
 indexed SELECT of the same rows (`WHERE id IN (...)` on the page of lots the search returned, or
 `WHERE red_key = ?` with the case's lots and rounds for the case lookup). Prints figures and appends
 them to docs/benchmarks.md. Never pass/fail on time.
@@ -8,7 +9,7 @@ them to docs/benchmarks.md. Never pass/fail on time.
     .venv/bin/python bench/search_bench.py [--lots 100000] [--n 200] [--port 8100] [--db FILE]
 
 --db reuses (or creates) a database file instead of a fresh temporary one: generating 100,000 lots
-takes about a minute.
+takes about two minutes.
 """
 
 from __future__ import annotations
@@ -93,11 +94,14 @@ async def workload(sm: Any, ref: queries.Reference, n: int) -> dict[str, list[di
         radius.append({"lat": f"{st.lat + rng.uniform(-0.01, 0.01):.6f}",
                        "lon": f"{st.lon + rng.uniform(-0.01, 0.01):.6f}", "radius": "1000"})  # fmt: skip
     lines = [{"line": line_id} for line_id in ref.transit.lines]
+    stations = [{"line": s.line_id, "station": s.code} for s in ref.transit.by_id.values()]
     return {
         "location": location,
         "red_case": case,
         "radius_1km": radius,
         "line_condos": [lines[i % len(lines)] for i in range(n)],
+        "line_condos_price": [{**lines[i % len(lines)], "sort": "price"} for i in range(n)],
+        "station_condos": [rng.choice(stations) for _ in range(n)],
     }
 
 
@@ -112,10 +116,16 @@ async def run_in_process(sm: Any, ref: queries.Reference, kind: str, q: dict[str
             found = await cases.find(s, casenum.parse(q["q"]))
             assert found.match == "exact", q
             return [c.id for c in found.cases]
-        if kind == "line_condos":
+        if kind.startswith(("line_", "station_")):
             line, _ = ref.transit.line(q["line"])
             assert line is not None
-            page = await queries.line_condos(s, line.stations, 1000, queries.LotFilters(), 1, PER_PAGE)
+            sort, none = q.get("sort", "distance"), queries.LotFilters()
+            if "station" in q:
+                station, _ = ref.transit.station(line, q["station"])
+                assert station is not None
+                page = await queries.station_condos(s, station, 1000, none, 1, PER_PAGE, sort)
+            else:
+                page = await queries.line_condos(s, line.stations, 1000, none, 1, PER_PAGE, sort)
         else:
             f = params.lot_filters(q, ref)
             point = params.point(q)
@@ -157,6 +167,8 @@ HTTP_PATH = {
     "red_case": "/api/search/cases",
     "radius_1km": "/api/search/lots",
     "line_condos": "/api/search/transit",
+    "line_condos_price": "/api/search/transit",
+    "station_condos": "/api/search/transit",
 }
 
 

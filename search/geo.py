@@ -17,6 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 from geopy.distance import geodesic
 
+# Walk times are stored with each lot's nearest stations when the lot is written (auction.nearby).
+from auction.nearby import walk_minutes  # noqa: F401
+
 # WGS84
 _A = 6_378_137.0
 _F = 1 / 298.257223563
@@ -24,9 +27,6 @@ _E2 = _F * (2 - _F)
 
 # Relative error budget of local_distance over the radii we accept (<= 50 km), with a wide margin.
 BAND = 1e-4
-
-WALK_M_PER_MIN = 80.0  # ~4.8 km/h, a common planning figure for pedestrians
-WALK_DETOUR = 1.25  # streets are not straight lines: a typical urban route factor
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,3 @@ def within(approx_m: float, lat1: float, lon1: float, lat2: float, lon2: float, 
     if approx_m > radius_m * (1 + BAND):
         return False
     return geodesic_m(lat1, lon1, lat2, lon2) <= radius_m
-
-
-def walk_minutes(distance_m: float) -> int:
-    """Estimated walk from a straight-line distance: detour factor at walking pace, rounded up."""
-    return max(1, math.ceil(distance_m * WALK_DETOUR / WALK_M_PER_MIN))

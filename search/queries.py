@@ -1,22 +1,25 @@
 """Search queries over lots and cases. Take a session, never commit; return plain values.
 
-Location filters are ordinary indexed WHERE clauses. A radius or a rail line first narrows rows by
+Location filters are ordinary indexed WHERE clauses. A radius or one station first narrows rows by
 bounding boxes on the indexed (lat, lon) pair, fetching only the few columns needed to filter and
 sort; distances are measured in Python (search.geo) and only the page shown is loaded in full.
+A whole rail line reads each lot's nearest station of that line, measured when the lot was written
+(table lot_station, auction.nearby): counting and ordering happen in the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from sqlalchemy import ColumnElement, func, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction.models import AdminArea, Lot, Office, TransitStation
+from auction import nearby
+from auction.models import AdminArea, Lot, LotStation, Office, TransitStation
 from auction.services import CONDO_TYPES, area_names, lot_summary
 from search import geo
 from search.thai import Named, NameIndex, strip_prefix
@@ -237,29 +240,79 @@ async def line_condos(
     session: AsyncSession, stations: list[Station], radius_m: float, f: LotFilters, page: int,
     per_page: int, sort: str = "distance",
 ) -> Page:  # fmt: skip
-    """Condo units within radius_m of any of `stations`, each with its nearest one of them.
+    """Condo units within radius_m of a whole line (`stations`: all of its stations), each with its
+    nearest station of that line, read from lot_station (auction.nearby: matched and measured with
+    the geodesic when the lot was written). radius_m must not exceed nearby.MAX_RADIUS_M.
 
     Counts per station count each unit once, at its nearest station, so they add up to the total.
     """
+    if radius_m > nearby.MAX_RADIUS_M:
+        raise ValueError(f"lot_station holds stations up to {nearby.MAX_RADIUS_M} m")
+    ls = LotStation
+    where: list[ColumnElement[bool]] = [
+        ls.line_id == stations[0].line_id,
+        ls.status == "on_sale",
+        ls.distance_m <= radius_m,
+        ls.property_type.in_(f.types or CONDO_TYPES),
+    ]
+    if f.price_min is not None:
+        where.append(ls.next_start_price >= f.price_min)
+    if f.price_max is not None:
+        where.append(ls.next_start_price <= f.price_max)
+    # Filters the row does not carry are checked on the lot itself.
+    rest = replace(f, types=(), price_min=None, price_max=None)
+    joined = rest != LotFilters()
+
+    def over(query: Any) -> Any:
+        if joined:
+            query = query.join(Lot, Lot.id == ls.lot_id).where(*conditions(rest))
+        return query.where(*where)
+
+    counted = await session.execute(over(select(ls.station_id, func.count())).group_by(ls.station_id))
+    per_station = {s.id: 0 for s in stations}
+    per_station.update({sid: n for sid, n in counted.all()})
+    total = sum(per_station.values())
+    price = func.coalesce(ls.next_start_price, 0)  # as a lot without a price sorted before
+    order = {"distance": (ls.distance_m, ls.lot_id), "price": (price, ls.lot_id),
+             "-price": (price.desc(), ls.lot_id)}[sort]  # fmt: skip
+    rows = (
+        await session.execute(
+            over(select(ls.lot_id, ls.station_id, ls.distance_m))
+            .order_by(*order)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    ).all()
+    lots = await _load(session, [r.lot_id for r in rows])
+    by_id = {s.id: s for s in stations}
+    hits = [Hit(lots[r.lot_id], r.distance_m, by_id[r.station_id]) for r in rows]
+    return await _with_areas(session, hits, total, per_station=per_station)
+
+
+async def station_condos(
+    session: AsyncSession, station: Station, radius_m: float, f: LotFilters, page: int, per_page: int,
+    sort: str = "distance",
+) -> Page:  # fmt: skip
+    """Condo units within radius_m of one station, whether or not another station of its line is
+    nearer (so not from lot_station, which holds only the nearest): one bounding box on the
+    covering cell index, distances measured here."""
     where = [*conditions(f), Lot.property_type.in_(f.types or CONDO_TYPES)]
     cols = (Lot.id, Lot.lat, Lot.lon, Lot.next_start_price)
-    rows = await _in_boxes(session, where, [geo.bbox(s.lat, s.lon, radius_m) for s in stations], cols)
+    rows = await _in_boxes(session, where, [geo.bbox(station.lat, station.lon, radius_m)], cols)
     # Plain tuples: numpy probing SQLAlchemy Rows for an array interface costs more than the query.
     data = np.array([tuple(r) for r in rows], dtype=float).reshape(-1, 4)
     ids, lats, lons, prices = data[:, 0], data[:, 1], data[:, 2], np.nan_to_num(data[:, 3])
-    near = nearest_stations(stations, lats, lons, radius_m)
+    near = nearest_stations([station], lats, lons, radius_m)
     keep = np.nonzero(near.inside)[0]
     primary = {"distance": near.metres[keep], "price": prices[keep], "-price": -prices[keep]}[sort]
     order = keep[np.lexsort((ids[keep], primary))]  # ties broken by lot id, as in SQL
     chosen = order[(page - 1) * per_page : page * per_page]
     lots = await _load(session, [int(ids[i]) for i in chosen])
-    hits = []
-    for i in chosen:
-        st = stations[near.station[i]]
-        hits.append(Hit(lots[int(ids[i])], geo.geodesic_m(st.lat, st.lon, lats[i], lons[i]), st))
-    per_station = np.bincount(near.station[keep], minlength=len(stations))
-    counts = {s.id: int(per_station[k]) for k, s in enumerate(stations)}
-    return await _with_areas(session, hits, len(keep), per_station=counts)
+    hits = [
+        Hit(lots[int(ids[i])], geo.geodesic_m(station.lat, station.lon, lats[i], lons[i]), station)
+        for i in chosen
+    ]
+    return await _with_areas(session, hits, len(keep), per_station={station.id: len(keep)})
 
 
 def hit_view(h: Hit, areas: dict[str, AdminArea]) -> dict[str, Any]:

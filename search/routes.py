@@ -191,7 +191,10 @@ async def _transit(request: Request) -> dict[str, Any]:
     filters = params.lot_filters(q, ref)
     page, per_page = paging(request)
     async with _sm(request)() as s:
-        result = await queries.line_condos(s, stations, radius, filters, page, per_page, sort)
+        if station is None:
+            result = await queries.line_condos(s, stations, radius, filters, page, per_page, sort)
+        else:
+            result = await queries.station_condos(s, station, radius, filters, page, per_page, sort)
     page_past_end(page, per_page, result.total)
     counts = result.per_station or {}
     return {

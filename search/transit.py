@@ -1,7 +1,8 @@
 """Rail lines and stations held in memory (196 rows), and the nearest-station lookup. Pure.
 
-numpy (already required by folium) measures every condo against every station of a line at once:
-a whole line is thousands of units, and a Python loop over them cost more than the database did.
+numpy (already required by folium) measures the condos in a station's box at once: a Python loop
+over them cost more than the database did. A whole line's nearest stations are not measured here
+but when each lot is written (auction.nearby, table lot_station).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from auction import nearby
 from search import geo
 from search.thai import Named, NameIndex
 
 RADII_M = (500, 1000, 2000)  # offered on the page; the API accepts any value in RADIUS_RANGE_M
 DEFAULT_RADIUS_M = 1000
-RADIUS_RANGE_M = (100, 5000)
+RADIUS_RANGE_M = (100, int(nearby.MAX_RADIUS_M))  # lot_station holds every line's stations that far out
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Nearest:
 
 
 def nearest_stations(stations: list[Station], lats: np.ndarray, lons: np.ndarray, radius_m: float) -> Nearest:
-    """Vectorised over points and stations: a whole line's thousands of condos in a few milliseconds.
+    """Vectorised over points and stations: the thousands of condos in a box in a few milliseconds.
 
     The station is chosen with each station's own flat frame (exact enough to rank stations a few
     km away); the distance to the chosen one is then measured with the mean-latitude frame, which
