@@ -124,3 +124,38 @@ async def test_under_uvicorn_every_socket_gets_the_events_in_order_through_direc
             conns = [c for room in hub.rooms.values() for c in room.conns]
             assert len(conns) == len(everyone) and all(isinstance(c.writer, DirectWriter) for c in conns)
             assert sum(c.writer.writes for c in conns) >= len(everyone) * 5  # most events went direct
+
+
+async def test_under_uvicorn_a_socket_that_pushes_back_gets_its_events_through_the_outbox_in_order(
+    db, settings
+) -> None:
+    """asyncio pauses a transport above its high-water mark and uvicorn then clears `writable`: the
+    direct path must stand aside, and the events queued meanwhile arrive in order afterwards."""
+    fx = await build(db, bidders=2)
+    async with uvicorn_server(settings) as (app, port):
+        async with contextlib.AsyncExitStack() as stack:
+            off = await stack.enter_async_context(peer(port, fx.path, fx.tokens["officer"], "officer"))
+            b1 = await stack.enter_async_context(peer(port, fx.path, fx.tokens["b1"], "b1"))
+            b2 = await stack.enter_async_context(peer(port, fx.path, fx.tokens["b2"], "b2"))
+            slow = await stack.enter_async_context(peer(port, fx.path, None, "slow"))
+            await off.command("open_lot", round_id=fx.rounds[0], increment=10_000)
+            await slow.expect("lot_opened")
+            hub: Any = app.state.hub
+            (room,) = hub.rooms.values()
+            conn = next(c for c in room.conns if c.principal.user_id is None)
+            proto = conn.writer._proto
+            proto.pause_writing()  # as asyncio does above the high-water mark
+            before = conn.writer.writes
+            for n in range(4):
+                assert (await (b1, b2)[n % 2].bid(1_600_000 + n * 10_000))["status"] == "accepted"
+            await asyncio.sleep(0.05)
+            assert conn.writer.writes == before and conn.queue.qsize() >= 1  # waiting in the outbox
+            proto.resume_writing()
+            for _ in range(4):
+                await slow.expect("bid")
+            bids = [e for e in slow.events() if e["type"] == "bid"]
+            assert [e["amount"] for e in bids] == [1_600_000 + n * 10_000 for n in range(4)]
+            assert [e["seq"] for e in bids] == list(range(bids[0]["seq"], bids[0]["seq"] + 4))
+            await b1.bid(1_640_000)  # the outbox is empty again: straight to the socket
+            await slow.expect("bid")
+            assert conn.writer.writes == before + 1
