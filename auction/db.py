@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import JSON, DateTime, Integer, MetaData, Table, event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
@@ -121,3 +122,50 @@ async def one_snapshot(session: AsyncSession) -> None:
     bind = session.bind
     if bind is not None and bind.dialect.name == "postgresql":
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+async def bulk_insert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Many rows in one go: PostgreSQL's COPY (through asyncpg, in the session's transaction),
+    executemany elsewhere. COPY skips SQLAlchemy's per-row work, which costs more than the server
+    at a million lots; so column defaults are filled here, and JSON columns serialised.
+
+    Rows that carry their own ids move the id sequence past them (an INSERT without an id must
+    not collide with them later)."""
+    if not rows:
+        return
+    conn = await session.connection()
+    if conn.dialect.name != "postgresql":
+        await conn.execute(insert(table), rows)
+        return
+    defaults = {c.name: c.default for c in table.columns if c.default is not None}
+    # Columns no row names and no Python default fills are left to the server (ids, NULLs).
+    given = {k for r in rows for k in r}
+    columns = [c for c in table.columns if c.name in given or c.name in defaults]
+    out = []
+    for r in rows:
+        values = []
+        for c in columns:
+            if c.name in r:
+                v = r[c.name]
+            elif c.name in defaults:
+                d = defaults[c.name]
+                v = d.arg(None) if d.is_callable else d.arg  # type: ignore[attr-defined]
+            else:
+                v = None
+            values.append(json.dumps(v) if isinstance(c.type, JSON) and v is not None else v)
+        out.append(tuple(values))
+    # SQLAlchemy's asyncpg adapter opens its transaction at the first statement it runs: make sure
+    # it has, so the COPY below belongs to it.
+    await conn.execute(text("SELECT 1"))
+    raw = await conn.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+        table.name, records=out, columns=[c.name for c in columns]
+    )
+    pk = list(table.primary_key.columns)
+    if len(pk) == 1 and pk[0].name in rows[0] and isinstance(pk[0].type, Integer):
+        await conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{pk[0].name}'), "
+                f'(SELECT max("{pk[0].name}") FROM "{table.name}"))'
+            )  # fmt: skip
+        )

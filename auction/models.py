@@ -162,6 +162,8 @@ class Lot(Base):
         Index("ix_lot_lat_lon", "lat", "lon"),
         Index("ix_lot_type_price", "property_type", "next_start_price"),
         # Search (migration 0002): map cells of 0.01° latitude, covering what the search filters on.
+        # On PostgreSQL (0005) it also carries the id (SQLite's rowid is in every index), the
+        # district index includes the location filters' columns, and lower(tambon) has a trigram index.
         Index(
             "ix_lot_cell",
             text("CAST(lat * 100 AS INTEGER)"),

@@ -15,10 +15,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from geopy.distance import geodesic
 
-# Walk times are stored with each lot's nearest stations when the lot is written (auction.nearby).
-from auction.nearby import walk_minutes  # noqa: F401
+# Shared with auction.nearby, which stores each lot's nearest stations with these when it is written.
+from auction.nearby import geodesic_m, walk_minutes  # noqa: F401
 
 # WGS84
 _A = 6_378_137.0
@@ -84,10 +83,6 @@ def local_distances(lat0: np.ndarray, lon0: np.ndarray, lat: np.ndarray, lon: np
     n = _A / np.sqrt(w2)
     m = n * (1 - _E2) / w2
     return np.hypot(np.radians(lon - lon0) * n * np.cos(mid), np.radians(lat - lat0) * m)
-
-
-def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    return float(geodesic((lat1, lon1), (lat2, lon2)).meters)
 
 
 def within(approx_m: float, lat1: float, lon1: float, lat2: float, lon2: float, radius_m: float) -> bool:

@@ -7,8 +7,9 @@ but when each lot is written (auction.nearby, table lot_station).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -52,8 +53,16 @@ class Nearest:
     metres: np.ndarray  # float
 
 
-def nearest_stations(stations: list[Station], lats: np.ndarray, lons: np.ndarray, radius_m: float) -> Nearest:
-    """Vectorised over points and stations: the thousands of condos in a box in a few milliseconds.
+class Place(Protocol):
+    lat: float
+    lon: float
+
+
+def nearest_stations(
+    stations: Sequence[Place], lats: np.ndarray, lons: np.ndarray, radius_m: float
+) -> Nearest:
+    """Vectorised over points and stations: the thousands of lots in a box in a few milliseconds.
+    With one "station" (any place: a tapped point), the distances to it and who is inside.
 
     The station is chosen with each station's own flat frame (exact enough to rank stations a few
     km away); the distance to the chosen one is then measured with the mean-latitude frame, which

@@ -97,3 +97,20 @@ async def test_demo_cli_puts_the_room_on_bangkoks_date_not_the_servers(db, datab
             )
         )
     assert days == {dt.date(2026, 11, 24)}
+
+
+async def test_lots_and_cases_written_after_the_demo_get_fresh_ids(db) -> None:
+    """The demo writes its own ids (COPY on PostgreSQL): the id sequences must move past them, or
+    the next import collides with demo lot 1."""
+    from auction.importer import import_csv, template_row, to_csv
+    from auction.models import Case, Lot
+
+    async with db.begin() as s:
+        await demo.generate(s, 40, seed=3, today=TODAY)
+    async with db.begin() as s:
+        report = await import_csv(s, to_csv([template_row(red_case="ผบ.99999/2568")]))
+    assert report.lots == 1
+    async with db() as s:
+        case = await s.scalar(select(Case).where(Case.red_key == "ผบ.99999/2568"))
+        lot = await s.scalar(select(Lot).where(Lot.case_id == case.id))
+        assert lot.id == 41 and case.id == await s.scalar(select(func.max(Case.id)))
