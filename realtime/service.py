@@ -148,26 +148,38 @@ async def _floor_bid(
     session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
 ) -> Result:
     r = await _officer_live_round(session, room, who)
-    reg = await session.scalar(
-        select(Registration).where(
-            Registration.round_id == r.id,
-            Registration.bidder_no == data["paddle"],
-            Registration.status == "confirmed",
-        )
-    )
-    if reg is None:
+    # One round trip, as for a remote bid: the paddle's confirmed registration, its account (a walk-in
+    # paddle may have none) and any bid already sent with this key.
+    row = (
+        await session.execute(
+            select(Registration, User, Bid)
+            .outerjoin(User, User.id == Registration.user_id)
+            .outerjoin(
+                Bid,
+                (Bid.registration_id == Registration.id)
+                & (Bid.round_id == r.id)
+                & (Bid.idem_key == data["key"]),
+            )
+            .where(
+                Registration.round_id == r.id,
+                Registration.bidder_no == data["paddle"],
+                Registration.status == "confirmed",
+            )
+        )  # fmt: skip
+    ).first()
+    if row is None:
         raise ProtocolError("unknown_paddle")
-    if reg.user_id is not None:
-        user = await session.get(User, reg.user_id)
-        if user is not None and (user.is_led_staff or user.role != "buyer"):
-            raise ProtocolError("led_staff_cannot_bid")
-        if (
-            user is not None
-            and user.barred_until is not None
-            and now.astimezone(BANGKOK).date() <= user.barred_until
-        ):
-            raise ProtocolError("bidder_barred")
-    return await _place(session, room, r, reg, data["amount"], data["key"], "floor", who.user_id, now)
+    reg, user, prior = row
+    if user is not None:
+        # The same rule function as a remote bid and registration: staff never, the barred not yet.
+        problem = rules.eligibility_problem(
+            rules.Person(user.role, user.is_led_staff, user.barred_until, user.id),
+            now.astimezone(BANGKOK).date(),
+            room.officer_id,
+        )
+        if problem:
+            raise ProtocolError(problem)
+    return await _place(session, room, r, reg, data["amount"], data["key"], "floor", who.user_id, now, prior)
 
 
 async def _place(session: AsyncSession, room: Room, r: SaleRound, reg: Registration, amount: int, key: str,
