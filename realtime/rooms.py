@@ -40,6 +40,7 @@ AUDIENCE_EVERY = 2.0
 MAX_BATCH = 64
 RECENT_EVENTS = 200  # per room, for reconnects served from memory
 SNAPSHOT_TTL = 2.0  # seconds a room's snapshot serves later joiners at the same seq
+STOP_DRAIN_SEC = 10.0  # at shutdown, how long queued commands get to commit and be answered
 
 
 @dataclass
@@ -146,6 +147,8 @@ class RoomHub:
         self._sqlite_lock = asyncio.Lock() if services.engine.dialect.name == "sqlite" else None
         self.process_id = f"{os.getpid()}-{id(self):x}"
         self.prefix = services.settings.broker_prefix
+        self.stopping = False
+        self._background: set[asyncio.Task[None]] = set()  # fire-and-forget work, kept referenced
 
     @classmethod
     async def start(cls, services: Any) -> RoomHub:
@@ -154,13 +157,32 @@ class RoomHub:
         return cls(services, broker)
 
     async def stop(self) -> None:
+        """Shut down in the order that loses nothing: refuse new commands; let the queued ones
+        commit and be answered (bounded by STOP_DRAIN_SEC); then close the sockets and the broker.
+        Nothing of this process writes to the database after it returns."""
+        self.stopping = True
+        workers = [w.task for w in self._work.values() if w.task is not None and not w.task.done()]
+        if workers:
+            _, late = await asyncio.wait(workers, timeout=STOP_DRAIN_SEC)
+            if late:
+                log.warning(
+                    "shutdown: %d room worker(s) still busy after %.0f s, cancelled",
+                    len(late),
+                    STOP_DRAIN_SEC,
+                )
+            await _cancel(late)
         for room in list(self.rooms.values()):
             for conn in list(room.conns):
                 conn.drop("server_shutdown", 1012)
             if room.audience_task:
-                room.audience_task.cancel()
-        await asyncio.sleep(0)
+                self._background.add(room.audience_task)
+        await _cancel(self._background)
         await self.broker.close()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     # --- joining -----------------------------------------------------------------------------
 
@@ -263,8 +285,12 @@ class RoomHub:
                done: asyncio.Future[None] | None = None) -> None:  # fmt: skip
         """Queue a command for the room's single worker in this process. Each is committed, then
         acknowledged (`reply`), then broadcast, in the order received."""
+        item = _Item(who, cmd, reply, done)
+        if self.stopping:
+            item.answer(_refusal(cmd, ProtocolError("server_shutdown")))
+            return
         work = self._work.setdefault(room_id, _Work())
-        work.items.append(_Item(who, cmd, reply, done))
+        work.items.append(item)
         if work.task is None or work.task.done():
             work.task = asyncio.create_task(self._drain_work(room_id, work))
 
@@ -322,7 +348,7 @@ class RoomHub:
             for event in out.events:
                 await self.broker.publish(f"{self.prefix}room:{room_id}", protocol.dumps(event))
             if out.lot_changed and (local := self.rooms.get(room_id)) is not None:
-                asyncio.create_task(self._refresh_you(local))
+                self._spawn(self._refresh_you(local))
             item.finish()
 
     # --- delivery -------------------------------------------------------------------------------
@@ -341,7 +367,7 @@ class RoomHub:
         self._drain_in_order(local)
         if local.out_of_order and not local.filling:
             local.filling = True
-            asyncio.create_task(self._fill_gap(local))
+            self._spawn(self._fill_gap(local))
 
     def _deliver(self, local: LocalRoom, seq: int, text: str) -> None:
         local.last_seq = seq
@@ -438,6 +464,13 @@ class RoomHub:
             local.audience_dirty = True
             if local.audience_task is None or local.audience_task.done():
                 local.audience_task = asyncio.create_task(self._audience_loop(local))
+
+
+async def _cancel(tasks: Any) -> None:
+    tasks = [t for t in tasks if not t.done()]
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _refusal(cmd: Command, exc: ProtocolError) -> dict[str, Any]:

@@ -7,7 +7,9 @@ import contextlib
 
 from sqlalchemy import select
 
-from auction.models import Bid, RoomEvent
+from auction.auth import principal_for_token
+from auction.models import Bid, Room, RoomEvent
+from realtime.protocol import Command
 from tests.realtime.roomkit import Peer, build, room_state, server
 
 
@@ -138,6 +140,28 @@ async def test_buyer_and_other_office_cannot_run_the_room(db, settings) -> None:
         err = await other.command("open_lot", round_id=fx.rounds[0])
         assert err and err["code"] == "wrong_office"
     assert (await room_state(db, fx.office_id))[0] == 0
+
+
+async def test_floor_bid_for_a_barred_paddle_is_refused_and_a_replayed_floor_key_changes_nothing(
+    db, settings
+) -> None:
+    fx = await build(db)
+    async with server(settings) as srv, srv.peer(fx, "officer") as off:
+        await open_lot(off, fx.rounds[0])
+        before = await room_state(db, fx.office_id)
+        barred = await off.command("floor_bid", paddle=50, amount=1_600_000, key="f-barred")
+        assert barred and (barred["status"], barred["code"]) == ("rejected", "bidder_barred")
+        assert await room_state(db, fx.office_id) == before
+        await off.send(type="floor_bid", paddle=99, amount=1_600_000, key="f-1")
+        first = await off.expect("receipt")
+        assert first["status"] == "accepted" and "duplicate" not in first
+        await off.send(type="floor_bid", paddle=99, amount=1_700_000, key="f-1")
+        again = await off.expect(lambda m: m["type"] == "receipt" and m.get("duplicate") is True)
+        assert (again["bid_id"], again["seq"]) == (first["bid_id"], first["seq"])
+        assert again["amount"] == 1_600_000
+    async with db() as s:
+        assert [b.amount for b in await s.scalars(select(Bid))] == [1_600_000]
+    assert await room_state(db, fx.office_id) == (before[0] + 1, 1_600_000, 99)
 
 
 async def test_floor_and_remote_bids_share_one_stream_with_count_reset_and_undo(db, settings) -> None:
@@ -413,3 +437,36 @@ async def test_pipelined_bids_share_transactions_and_a_refused_one_leaves_the_ot
         stats = srv.app.state.hub.committed
         assert stats["transactions"] < stats["commands"]  # some bids did share a commit
     assert await room_state(db, fx.office_id) == (last, amounts[-1], 2)
+
+
+async def test_shutdown_commits_and_answers_every_queued_command_then_refuses_and_writes_nothing(
+    db, settings
+) -> None:
+    """A process stopping mid-lot (a deploy) finishes what it accepted into its queue: each queued
+    command is committed and answered before the lifespan ends, and none runs after it."""
+    fx = await build(db)
+    answers: list[dict] = []
+    async with db() as s:
+        officer = await principal_for_token(s, fx.tokens["officer"])
+    async with server(settings) as srv:
+        async with srv.peer(fx, "officer") as off:
+            await open_lot(off, fx.rounds[0], increment=1_000)
+        hub = srv.app.state.hub
+        async with db() as s:
+            room_id = await s.scalar(select(Room.id).where(Room.office_id == fx.office_id))
+        # Bids with an increment change between each: 80 commands, 80 transactions, all queued.
+        for i in range(40):
+            bid = {"paddle": 1 + i % 2, "amount": 1_600_000 + 1_000 * i, "key": f"s{i}"}
+            hub.submit(room_id, officer, Command("floor_bid", bid), answers.append)
+            hub.submit(room_id, officer, Command("set_increment", {"amount": 1_000}), answers.append)
+    # The lifespan has ended: every bid was answered (receipts; the increments answer with nothing).
+    receipts = [a for a in answers if a["type"] == "receipt"]
+    assert [r["status"] for r in receipts] == ["accepted"] * 40
+    assert await room_state(db, fx.office_id) == (1 + 80, 1_639_000, 2)
+    late: list[dict] = []
+    hub.submit(
+        room_id, officer, Command("floor_bid", {"paddle": 1, "amount": 2_000_000, "key": "late"}), late.append
+    )
+    assert (late[0]["status"], late[0]["code"]) == ("rejected", "server_shutdown")
+    await asyncio.sleep(0.05)
+    assert await room_state(db, fx.office_id) == (1 + 80, 1_639_000, 2)
