@@ -38,6 +38,7 @@ class Connection:
         self.pending: list[tuple[int, str]] = []
         self.closed = False
         self.sender: asyncio.Task[None] | None = None
+        self.sending = False  # the sender holds a message (its send may be waiting on the transport)
         self.room_id: int | None = None
 
     def start(self) -> None:
@@ -52,7 +53,9 @@ class Connection:
                 if isinstance(text, _Close):
                     await self._final(text.text, text.code)
                     return
+                self.sending = True
                 await self._send(text)
+                self.sending = False
         except asyncio.CancelledError:
             raise
         except Exception:  # the socket went away; the reader loop notices and cleans up
@@ -63,12 +66,18 @@ class Connection:
 
     def put(self, text: str, frame: bytes | None = None) -> None:
         """Queue `text` for the sender task; or, for a shared room message whose serialised frame
-        is given, write the frame now when nothing is queued ahead of it and the socket is not
-        pushing back (an empty outbox means the sender has nothing in hand: its sends complete
-        without suspending unless the transport is paused, which `ready()` rules out)."""
+        is given, write the frame now when nothing is ahead of it (the outbox is empty and the sender
+        holds nothing: a send it began while the transport was paused may not have been written yet,
+        even once the transport is writable again) and the socket is not pushing back."""
         if self.closed:
             return
-        if frame is not None and self.writer is not None and self.queue.empty() and self.writer.ready():
+        if (
+            frame is not None
+            and self.writer is not None
+            and not self.sending
+            and self.queue.empty()
+            and self.writer.ready()
+        ):
             self.writer.write(frame)
             return
         if self.queue.qsize() >= self.limit:  # one slot stays free for a final message

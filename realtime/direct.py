@@ -11,10 +11,11 @@ This needs uvicorn's `websockets-sansio` protocol, which `python -m auction serv
 (another ASGI server, the in-process test transport) gets no direct writer and every message goes
 through the connection's sender task as before: same bytes on the wire, same order.
 
-Correctness: a direct write happens only while the socket is open, its outbox is empty and its
-transport is not pushing back (uvicorn clears `writable` above the transport's high-water mark), so
-it can never overtake a queued message, and a slow reader falls back to the bounded outbox, which
-drops it when full.
+Correctness: a direct write happens only while the socket is open, its outbox is empty, its sender
+task holds no message (one taken while the transport was paused is written only when that task runs
+again, after `writable` is set) and its transport is not pushing back (uvicorn clears `writable` above
+the transport's high-water mark), so it can never overtake a queued message, and a slow reader falls
+back to the bounded outbox, which drops it when full.
 """
 
 from __future__ import annotations

@@ -72,6 +72,38 @@ async def test_a_shared_frame_never_overtakes_what_is_queued_for_the_socket() ->
     await conn.finish()
 
 
+async def test_a_shared_frame_never_overtakes_the_message_the_sender_holds_when_the_socket_resumes() -> None:
+    """The outbox is empty but the sender task still holds a message, waiting for the transport to
+    drain (uvicorn's send waits on `writable`). The transport resumes; before the sender runs again
+    an event arrives: it must go behind that message, not straight to the socket."""
+    sent: list[str] = []
+    gate = asyncio.Event()
+
+    async def send(text: str) -> None:
+        await gate.wait()  # paused transport: the sender holds this message
+        sent.append(text)
+
+    writer = FakeWriter()
+    writer.open = False
+    conn = Connection(send, lambda code: asyncio.sleep(0), PUBLIC, 8, writer)  # type: ignore[arg-type]
+    conn.go_live(0)
+    conn.start()
+    conn.deliver(1, "event-1", b"frame-1")  # pushed back: queued, then taken by the sender
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert conn.queue.empty() and sent == []  # the sender holds event-1
+    writer.open = True  # resume_writing(): the transport is writable again
+    gate.set()  # ... and the sender is woken, but has not run yet
+    conn.deliver(2, "event-2", b"frame-2")
+    assert writer.frames == []
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert sent == ["event-1", "event-2"]
+    conn.deliver(3, "event-3", b"frame-3")  # the sender is idle now: straight to the socket
+    assert writer.frames == [b"frame-3"]
+    await conn.finish()
+
+
 async def test_a_full_outbox_still_drops_the_socket_when_it_pushes_back() -> None:
     async def never(text: str) -> None:
         await asyncio.Event().wait()
