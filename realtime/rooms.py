@@ -49,12 +49,14 @@ class _Item:
     cmd: Command
     reply: Any
     done: asyncio.Future[None] | None = None
+    finished: bool = False
 
     def answer(self, msg: dict[str, Any]) -> None:
         self.reply(msg)
         self.finish()
 
     def finish(self) -> None:
+        self.finished = True
         if self.done is not None and not self.done.done():
             self.done.set_result(None)
 
@@ -159,7 +161,9 @@ class RoomHub:
     async def stop(self) -> None:
         """Shut down in the order that loses nothing: refuse new commands; let the queued ones
         commit and be answered (bounded by STOP_DRAIN_SEC); then close the sockets and the broker.
-        Nothing of this process writes to the database after it returns."""
+        Nothing of this process writes to the database after it returns. (Under uvicorn the sockets
+        are already closed by then: uvicorn closes them with 1012 before the app's shutdown runs,
+        and the commands they sent before that are still committed here.)"""
         self.stopping = True
         workers = [w.task for w in self._work.values() if w.task is not None and not w.task.done()]
         if workers:
@@ -174,9 +178,7 @@ class RoomHub:
         for room in list(self.rooms.values()):
             for conn in list(room.conns):
                 conn.drop("server_shutdown", 1012)
-            if room.audience_task:
-                self._background.add(room.audience_task)
-        await _cancel(self._background)
+        await _cancel([*self._background, *(r.audience_task for r in self.rooms.values() if r.audience_task)])
         await self.broker.close()
 
     def _spawn(self, coro: Any) -> None:
@@ -287,7 +289,9 @@ class RoomHub:
         acknowledged (`reply`), then broadcast, in the order received."""
         item = _Item(who, cmd, reply, done)
         if self.stopping:
-            item.answer(_refusal(cmd, ProtocolError("server_shutdown")))
+            # Not a refusal of the bid (no rejected receipt): an error without a key, so the phone
+            # keeps the bid and sends it again, same key, to the process it reconnects to.
+            item.answer(protocol.error("server_shutdown", cmd.type))
             return
         work = self._work.setdefault(room_id, _Work())
         work.items.append(item)
@@ -311,6 +315,12 @@ class RoomHub:
                     batch.append(work.items.popleft())
             try:
                 await self._run(room_id, batch)
+            except asyncio.CancelledError:  # shutdown ran out of time: what is left was not taken
+                for item in [*batch, *work.items]:
+                    if not item.finished:
+                        item.answer(protocol.error("server_shutdown", item.cmd.type))
+                work.items.clear()
+                raise
             except Exception:  # never lose the worker: report and go on with the next command
                 log.exception("room %s: command batch failed", room_id)
                 for item in batch:

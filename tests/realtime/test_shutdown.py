@@ -1,0 +1,108 @@
+"""A process stopping mid-lot (a deploy, Ctrl-C): what it accepted is committed, nothing of it runs
+after its shutdown returns, and what it could not take is left for the phone to resend elsewhere."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from sqlalchemy import select
+
+from auction.auth import principal_for_token
+from auction.models import Bid, Room
+from realtime.protocol import Command
+from tests.realtime.roomkit import build, peer, room_state, server, uvicorn_server
+
+
+async def test_shutdown_commits_and_answers_every_queued_command_then_refuses_and_writes_nothing(
+    db, settings
+) -> None:
+    """A process stopping mid-lot (a deploy) finishes what it accepted into its queue: each queued
+    command is committed and answered before the lifespan ends, and none runs after it."""
+    fx = await build(db)
+    answers: list[dict] = []
+    async with db() as s:
+        officer = await principal_for_token(s, fx.tokens["officer"])
+    async with server(settings) as srv:
+        async with srv.peer(fx, "officer") as off:
+            await off.command("open_lot", round_id=fx.rounds[0], increment=1_000)
+        hub = srv.app.state.hub
+        async with db() as s:
+            room_id = await s.scalar(select(Room.id).where(Room.office_id == fx.office_id))
+        # Bids with an increment change between each: 80 commands, 80 transactions, all queued.
+        for i in range(40):
+            bid = {"paddle": 1 + i % 2, "amount": 1_600_000 + 1_000 * i, "key": f"s{i}"}
+            hub.submit(room_id, officer, Command("floor_bid", bid), answers.append)
+            hub.submit(room_id, officer, Command("set_increment", {"amount": 1_000}), answers.append)
+    # The lifespan has ended: every bid was answered (receipts; the increments answer with nothing).
+    receipts = [a for a in answers if a["type"] == "receipt"]
+    assert [r["status"] for r in receipts] == ["accepted"] * 40
+    assert await room_state(db, fx.office_id) == (1 + 80, 1_639_000, 2)
+    late: list[dict] = []
+    hub.submit(
+        room_id, officer, Command("floor_bid", {"paddle": 1, "amount": 2_000_000, "key": "late"}), late.append
+    )
+    # An error without the bid's key, not a rejected receipt: the phone keeps the bid to resend it.
+    assert (late[0]["type"], late[0]["code"], late[0]["ref"]) == ("error", "server_shutdown", "floor_bid")
+    await asyncio.sleep(0.05)
+    assert await room_state(db, fx.office_id) == (1 + 80, 1_639_000, 2)
+
+
+async def test_under_uvicorn_commands_read_off_the_socket_before_shutdown_are_all_committed(
+    db, settings
+) -> None:
+    """uvicorn closes every socket (1012) before the app's shutdown; the commands a socket had
+    already sent are still taken, committed in order, and nothing is written after the server exits."""
+    fx = await build(db)
+    stack = contextlib.AsyncExitStack()
+    app, port = await stack.enter_async_context(uvicorn_server(settings))
+    async with peer(port, fx.path, fx.tokens["officer"], "officer") as off:
+        await off.command("open_lot", round_id=fx.rounds[0], increment=1_000)
+        hub = app.state.hub
+        for i in range(15):  # 30 commands, each its own transaction (under the socket's rate limit)
+            await off.send(type="floor_bid", paddle=1 + i % 2, amount=1_600_000 + 1_000 * i, key=f"u{i}")
+            await off.send(type="set_increment", amount=1_000)
+        assert (await off.expect("receipt"))["status"] == "accepted"  # the room's worker has started
+        assert hub.committed["commands"] < 31  # ... and has not finished: the server stops mid-queue
+        await stack.aclose()  # uvicorn's graceful shutdown, then the app's
+        assert hub.stopping and all(w.task is None or w.task.done() for w in hub._work.values())
+    assert hub.committed["commands"] == 31
+    assert await room_state(db, fx.office_id) == (1 + 30, 1_614_000, 1)
+    async with db() as s:
+        seqs = list(await s.scalars(select(Bid.seq).order_by(Bid.seq)))
+    assert seqs == list(range(2, 32, 2))  # every bid, each followed by its increment change
+    await asyncio.sleep(0.1)
+    assert await room_state(db, fx.office_id) == (1 + 30, 1_614_000, 1)
+
+
+async def test_a_shutdown_that_runs_out_of_time_answers_what_it_did_not_take(
+    db, settings, monkeypatch
+) -> None:
+    """Past STOP_DRAIN_SEC the worker is cancelled: every command still queued (or in the batch
+    that was cut short) gets `server_shutdown`, so each bid has exactly one answer, and the accepted
+    ones are exactly the bids in the database."""
+    from realtime import rooms
+
+    monkeypatch.setattr(rooms, "STOP_DRAIN_SEC", 0.0)
+    fx = await build(db)
+    answers: dict[str, list[dict]] = {}
+    async with db() as s:
+        officer = await principal_for_token(s, fx.tokens["officer"])
+    async with server(settings) as srv:
+        async with srv.peer(fx, "officer") as off:
+            await off.command("open_lot", round_id=fx.rounds[0], increment=1_000)
+        hub = srv.app.state.hub
+        async with db() as s:
+            room_id = await s.scalar(select(Room.id).where(Room.office_id == fx.office_id))
+        for i in range(40):
+            bid = {"paddle": 1 + i % 2, "amount": 1_600_000 + 1_000 * i, "key": f"t{i}"}
+            hub.submit(room_id, officer, Command("floor_bid", bid), answers.setdefault(f"t{i}", []).append)
+            hub.submit(room_id, officer, Command("set_increment", {"amount": 1_000}), lambda m: None)
+        await asyncio.sleep(0)  # the worker starts on the first command
+    assert all(len(a) == 1 for a in answers.values()) and len(answers) == 40
+    accepted = {k for k, (a,) in answers.items() if a["type"] == "receipt" and a["status"] == "accepted"}
+    refused = {k for k, (a,) in answers.items() if a["type"] == "error" and a["code"] == "server_shutdown"}
+    assert accepted | refused == set(answers) and refused  # cut short: some were not taken
+    async with db() as s:
+        in_db = set(await s.scalars(select(Bid.idem_key)))
+    assert in_db == accepted
