@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
+from auction import rules
 from auction.db import utcnow
 from auction.errors import ApiError
 from auction.models import User, UserSession
@@ -74,6 +75,15 @@ def principal_of(user: User) -> Principal:
         email=user.email,
         display_name=user.display_name,
     )
+
+
+def person_of(who: Principal | User | None) -> rules.Person:
+    """What the eligibility rules (rules.eligibility_problem) look at, from an account or a principal."""
+    if isinstance(who, User):
+        who = principal_of(who)
+    if who is None:
+        who = Principal()
+    return rules.Person(who.role, who.is_led_staff, who.barred_until, who.user_id)
 
 
 async def create_user(

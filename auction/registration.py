@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import audit, identity, rules
-from auction.auth import Principal, principal_of
+from auction.auth import Principal, person_of
 from auction.db import utcnow
 from auction.errors import ApiError, not_found
 from auction.models import BidderNumber, BuyerProfile, Lot, Registration, Room, SaleRound, User
@@ -52,14 +52,6 @@ def round_is_open(r: SaleRound, day: dt.date) -> bool:
     return r.live_state != "idle" or r.sale_date < day or r.status != "scheduled"
 
 
-def _person(who: Principal | User | None) -> rules.Person:
-    if isinstance(who, User):
-        who = principal_of(who)
-    if who is None:
-        who = Principal()
-    return rules.Person(who.role, who.is_led_staff, who.barred_until, who.user_id)
-
-
 async def conducting_officer_id(session: AsyncSession, rnd: SaleRound) -> int | None:
     return await session.scalar(
         select(Room.officer_id).where(Room.office_id == rnd.office_id, Room.sale_date == rnd.sale_date)
@@ -91,7 +83,7 @@ async def check_can_bid(
     """Why this person may not take part in this round, or None. The one eligibility check:
     registration (need_registration=False) and the live room (a confirmed registration needed)
     both call it. Codes are the keys of ELIGIBILITY."""
-    person = _person(who)
+    person = person_of(who)
     problem = rules.eligibility_problem(person, day or today(), await conducting_officer_id(session, rnd))
     if problem:
         return problem
@@ -382,7 +374,7 @@ async def register_walk_in(
             .join(BuyerProfile, BuyerProfile.user_id == User.id)
             .where(BuyerProfile.thai_id == number)
         )
-    problem = rules.eligibility_problem(_person(account) if account else rules.Person("buyer", False, None), day,
+    problem = rules.eligibility_problem(person_of(account) if account else rules.Person("buyer", False, None), day,
                                         await conducting_officer_id(session, rnd))  # fmt: skip
     if problem:
         raise eligibility_error(problem)

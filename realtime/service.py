@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import rules
-from auction.auth import Principal
+from auction.auth import Principal, person_of
 from auction.models import Bid, Registration, Room, SaleRound, User
 from auction.thai import BANGKOK
 from realtime.chain import append
@@ -134,9 +134,7 @@ async def _bid(
         raise ProtocolError("login_required")
     user, reg, prior = row
     # The same rule function registration uses (auction.registration.check_can_bid wraps it).
-    problem = rules.eligibility_problem(
-        rules.Person(user.role, user.is_led_staff, user.barred_until, user.id), today, room.officer_id
-    )
+    problem = rules.eligibility_problem(person_of(user), today, room.officer_id)
     if problem:
         raise ProtocolError(problem)
     if reg is None:
@@ -172,22 +170,15 @@ async def _floor_bid(
     reg, user, prior = row
     if user is not None:
         # The same rule function as a remote bid and registration: staff never, the barred not yet.
-        problem = rules.eligibility_problem(
-            rules.Person(user.role, user.is_led_staff, user.barred_until, user.id),
-            now.astimezone(BANGKOK).date(),
-            room.officer_id,
-        )
+        problem = rules.eligibility_problem(person_of(user), now.astimezone(BANGKOK).date(), room.officer_id)
         if problem:
             raise ProtocolError(problem)
     return await _place(session, room, r, reg, data["amount"], data["key"], "floor", who.user_id, now, prior)
 
 
 async def _place(session: AsyncSession, room: Room, r: SaleRound, reg: Registration, amount: int, key: str,
-                 channel: str, actor_id: int | None, now: dt.datetime, prior: Bid | None = None) -> Result:  # fmt: skip
-    if prior is None:
-        prior = await session.scalar(
-            select(Bid).where(Bid.round_id == r.id, Bid.registration_id == reg.id, Bid.idem_key == key)
-        )
+                 channel: str, actor_id: int | None, now: dt.datetime, prior: Bid | None) -> Result:  # fmt: skip
+    """`prior`: the bid already sent with this key, as the caller's one query found it (or None)."""
     if prior is not None:  # a replayed key: repeat the original receipt, change nothing
         return Result(reply={"type": "receipt", "key": key, "status": "accepted", "duplicate": True,
                              "seq": prior.seq, "at": prior.at.isoformat(), "amount": prior.amount,
