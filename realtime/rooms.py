@@ -75,7 +75,7 @@ class LocalRoom:
     channel: str
     conns: set[Connection] = field(default_factory=set)
     last_seq: int = 0
-    out_of_order: dict[int, str] = field(default_factory=dict)
+    out_of_order: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # seq -> (text, event)
     filling: bool = False
     audience_task: asyncio.Task[None] | None = None
     audience_dirty: bool = False
@@ -92,8 +92,7 @@ class LocalRoom:
     snapshot: dict[str, Any] | None = None
     snapshot_at: float = 0.0
 
-    def remember(self, seq: int, text: str) -> None:
-        event = json.loads(text)
+    def remember(self, seq: int, event: dict[str, Any]) -> None:
         event.pop("v", None)  # as the log gives it (views.events_after): the version is the envelope's
         self.recent.append((seq, event))
 
@@ -367,21 +366,22 @@ class RoomHub:
         if text.startswith('{"v":1,"type":"_presence"'):
             self._on_presence(local, text)
             return
-        seq = _seq_of(text)
-        if seq is None or seq <= local.last_seq:
+        event = _event_of(text)  # parsed once: its seq, and what `recent` keeps
+        seq = event.get("seq") if event else None
+        if not isinstance(seq, int) or seq <= local.last_seq:
             return
         if seq == local.last_seq + 1 and not local.out_of_order:
-            self._deliver(local, seq, text)
+            self._deliver(local, seq, text, event)
             return
-        local.out_of_order[seq] = text
+        local.out_of_order[seq] = (text, event)
         self._drain_in_order(local)
         if local.out_of_order and not local.filling:
             local.filling = True
             self._spawn(self._fill_gap(local))
 
-    def _deliver(self, local: LocalRoom, seq: int, text: str) -> None:
+    def _deliver(self, local: LocalRoom, seq: int, text: str, event: dict[str, Any]) -> None:
         local.last_seq = seq
-        local.remember(seq, text)
+        local.remember(seq, event)
         frame = direct.text_frame(text)  # serialised once for every socket of this process
         for conn in list(local.conns):
             conn.deliver(seq, text, frame)
@@ -389,7 +389,7 @@ class RoomHub:
     def _drain_in_order(self, local: LocalRoom) -> None:
         while local.last_seq + 1 in local.out_of_order:
             seq = local.last_seq + 1
-            self._deliver(local, seq, local.out_of_order.pop(seq))
+            self._deliver(local, seq, *local.out_of_order.pop(seq))
 
     async def _fill_gap(self, local: LocalRoom) -> None:
         """An event is missing (lost or overtaken on the way): read it back from the log."""
@@ -409,7 +409,7 @@ class RoomHub:
                     seq = event["seq"]
                     if seq == local.last_seq + 1:
                         local.out_of_order.pop(seq, None)
-                        self._deliver(local, seq, protocol.dumps(event))
+                        self._deliver(local, seq, protocol.dumps(event), event)
                 self._drain_in_order(local)
                 if local.out_of_order and not missing:
                     await asyncio.sleep(0.02)
@@ -492,9 +492,9 @@ def _refusal(cmd: Command, exc: ProtocolError) -> dict[str, Any]:
     return protocol.error(exc.code, cmd.type, **exc.extra)
 
 
-def _seq_of(text: str) -> int | None:
+def _event_of(text: str) -> dict[str, Any] | None:
     try:
-        seq = json.loads(text).get("seq")
+        event = json.loads(text)
     except ValueError:
         return None
-    return seq if isinstance(seq, int) else None
+    return event if isinstance(event, dict) else None
