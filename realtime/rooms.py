@@ -212,47 +212,38 @@ class RoomHub:
         local.conns.add(conn)
         self._audience_changed(local)
         today = utcnow().astimezone(BANGKOK).date()
-        # From memory. `head` is taken with the events or snapshot it matches, before any await
+        # From memory: `head` is taken with the events or snapshot it matches, before any await
         # (events delivered meanwhile wait in the connection's `pending` and follow in order).
+        missed: list[dict[str, Any]] | None = None
+        snap: dict[str, Any] | None = None
         lead = local.current_lead()
-        if lead is not None and last_seq is not None and (missed := local.recent_after(last_seq)) is not None:
-            head = local.last_seq
+        if lead is not None and last_seq is not None:
+            missed, head = local.recent_after(last_seq), local.last_seq
+        elif lead is not None:
+            snap = local.cached_snapshot()
+            head = snap["seq"] if snap is not None else 0
+        if lead is not None and (missed is not None or snap is not None):
             async with self.sm() as s:
                 you = await views.you(s, *lead, conn.principal, today)
+        else:  # from the database, one view of it: the content agrees with the seq it is labelled with
+            async with self.sm() as s:
+                await one_snapshot(s)
+                room = await s.get(Room, room_id)
+                assert room is not None
+                head = room.last_seq
+                you = await views.you(s, room.current_round_id, room.officer_id, conn.principal, today)
+                if last_seq is not None and 0 <= last_seq <= head and head - last_seq <= views.REPLAY_LIMIT:
+                    missed = await views.events_after(s, room_id, last_seq)
+                else:
+                    snap = await views.room_snapshot(s, room)
+                local.keep(room, snap)
+        if snap is None:
             conn.send({"type": "replay", "events": missed})
             conn.send({"type": "you", **you})
-            conn.go_live(head)
-            return
-        if lead is not None and last_seq is None and (snap := local.cached_snapshot()) is not None:
-            head = snap["seq"]
-            async with self.sm() as s:
-                you = await views.you(s, *lead, conn.principal, today)
+        else:
             conn.send(
                 {**snap, "server_time": utcnow().isoformat(), "you": you, "audience": self.audience(local)}
             )
-            conn.go_live(head)
-            return
-        async with self.sm() as s:
-            await one_snapshot(s)  # the snapshot and the seq it is labelled with agree
-            room = await s.get(Room, room_id)
-            assert room is not None
-            head = room.last_seq
-            you = await views.you(s, room.current_round_id, room.officer_id, conn.principal, today)
-            if last_seq is not None and 0 <= last_seq <= head and head - last_seq <= views.REPLAY_LIMIT:
-                conn.send({"type": "replay", "events": await views.events_after(s, room_id, last_seq)})
-                conn.send({"type": "you", **you})
-                local.keep(room, None)
-            else:
-                snap = await views.room_snapshot(s, room)
-                conn.send(
-                    {
-                        **snap,
-                        "server_time": utcnow().isoformat(),
-                        "you": you,
-                        "audience": self.audience(local),
-                    }
-                )
-                local.keep(room, snap)
         conn.go_live(head)
 
     async def leave(self, conn: Connection) -> None:
