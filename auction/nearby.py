@@ -14,10 +14,10 @@ search is answered from the table.
 Who keeps it filled:
 - a Lot added or moved (lat/lon changed) through the ORM: the after_flush hook below (tests'
   factories, any edit form);
-- bulk Core inserts that bypass the ORM: the demo generator (`add`), the importer (`refresh`);
+- bulk Core inserts that bypass the ORM: the demo generator and the importer (`add`);
 - migration 0004 for lots written before the table existed (`refresh_all`), and reference data
   loading stations after lots exist (`refresh_all`).
-A plain SQL UPDATE of lat/lon must call `refresh`. The lot's status, type and next start price are
+A plain SQL UPDATE of lat/lon must call `refresh_sync` (through `run_sync`). The lot's status, type and next start price are
 copied into the row so the search needs no join for its usual filters; database triggers
 (migration 0004) keep those copies equal to the lot whatever writes it.
 """
@@ -186,11 +186,6 @@ async def add(session: Any, lots: Sequence[Point]) -> int:
     rows = rows_for(lots, stations)
     await bulk_insert(session, LotStation.__table__, rows)
     return len(rows)
-
-
-async def refresh(session: Any, lot_ids: Sequence[int]) -> int:
-    conn = await session.connection()
-    return await conn.run_sync(refresh_sync, lot_ids)
 
 
 async def refresh_all(session: Any) -> int:

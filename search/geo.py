@@ -52,23 +52,6 @@ def bbox(lat: float, lon: float, radius_m: float) -> Box:
     return Box(lat - dlat, lat + dlat, lon - dlon, lon + dlon)
 
 
-class LocalFrame:
-    """Distances from one centre, by the ellipsoid's radii of curvature at the mean latitude."""
-
-    def __init__(self, lat: float, lon: float) -> None:
-        self.lat, self.lon = lat, lon
-
-    def distance(self, lat: float, lon: float) -> float:
-        mid = math.radians((lat + self.lat) / 2)
-        s = math.sin(mid)
-        w2 = 1 - _E2 * s * s
-        n = _A / math.sqrt(w2)
-        m = n * (1 - _E2) / w2
-        dy = math.radians(lat - self.lat) * m
-        dx = math.radians(lon - self.lon) * n * math.cos(mid)
-        return math.hypot(dx, dy)
-
-
 def metres_per_degree(lat: float) -> tuple[float, float]:
     """(north-south, east-west) metres per degree at a latitude."""
     m, n = _radii(lat)
@@ -76,19 +59,10 @@ def metres_per_degree(lat: float) -> tuple[float, float]:
 
 
 def local_distances(lat0: np.ndarray, lon0: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """LocalFrame.distance, vectorised over pairs of points."""
+    """Distances between pairs of points, by the ellipsoid's radii of curvature at their mean latitude."""
     mid = np.radians((lat + lat0) / 2)
     s = np.sin(mid)
     w2 = 1 - _E2 * s * s
     n = _A / np.sqrt(w2)
     m = n * (1 - _E2) / w2
     return np.hypot(np.radians(lon - lon0) * n * np.cos(mid), np.radians(lat - lat0) * m)
-
-
-def within(approx_m: float, lat1: float, lon1: float, lat2: float, lon2: float, radius_m: float) -> bool:
-    """Inside the radius by the geodesic, asking geopy only when the cheap distance is in doubt."""
-    if approx_m <= radius_m * (1 - BAND):
-        return True
-    if approx_m > radius_m * (1 + BAND):
-        return False
-    return geodesic_m(lat1, lon1, lat2, lon2) <= radius_m
