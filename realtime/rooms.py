@@ -346,10 +346,24 @@ class RoomHub:
             if out.reply is not None:
                 item.answer(out.reply)
             for event in out.events:
-                await self.broker.publish(f"{self.prefix}room:{room_id}", protocol.dumps(event))
+                await self._publish(room_id, protocol.dumps(event))
             if out.lot_changed and (local := self.rooms.get(room_id)) is not None:
                 self._spawn(self._refresh_you(local))
             item.finish()
+
+    async def _publish(self, room_id: int, text: str) -> None:
+        """A committed event to every process. It is committed and its sender may already hold the
+        receipt, so a broker failure (Redis restarting) must not turn it into a refusal: this process
+        delivers it to its own sockets, and the others fill the gap from the log when the next event
+        reaches them, as for any lost pub/sub message."""
+        try:
+            await self.broker.publish(f"{self.prefix}room:{room_id}", text)
+        except Exception:
+            log.exception(
+                "room %s: publish failed; delivering locally, other processes repair from the log", room_id
+            )
+            if (local := self.rooms.get(room_id)) is not None:
+                self._on_message(local, text)
 
     # --- delivery -------------------------------------------------------------------------------
 

@@ -435,3 +435,31 @@ async def test_pipelined_bids_share_transactions_and_a_refused_one_leaves_the_ot
         stats = srv.app.state.hub.committed
         assert stats["transactions"] < stats["commands"]  # some bids did share a commit
     assert await room_state(db, fx.office_id) == (last, amounts[-1], 2)
+
+
+async def test_a_broker_failure_after_the_commit_never_turns_an_accepted_bid_into_a_refusal(
+    db, settings
+) -> None:
+    """Redis restarting between the commit and the broadcast: the bidder keeps their accepted receipt
+    (and gets no second, contradicting one), and this process's sockets still get the event."""
+    fx = await build(db)
+    async with server(settings) as srv, srv.peer(fx, "officer") as off, srv.peer(fx, "b1") as b1, \
+            srv.peer(fx, None) as watcher:  # fmt: skip
+        await open_lot(off, fx.rounds[0])
+        hub = srv.app.state.hub
+        real = hub.broker.publish
+
+        async def restarting(channel: str, message: str) -> None:
+            raise ConnectionError("redis: connection reset")
+
+        hub.broker.publish = restarting
+        try:
+            receipt = await b1.bid(1_600_000)
+            seen = await watcher.expect(lambda m: m["type"] == "bid" and m["seq"] == receipt["seq"])
+        finally:
+            hub.broker.publish = real
+        assert receipt["status"] == "accepted" and seen["amount"] == 1_600_000
+        second = await b1.bid(1_610_000)  # the room goes on, through the broker again
+        assert second["status"] == "rejected" and second["code"] == "already_highest"
+        assert [m for m in b1.inbox if m["type"] == "receipt" and m["key"] == receipt["key"]] == [receipt]
+    assert await room_state(db, fx.office_id) == (2, 1_600_000, 1)
