@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auction.auth import Principal
@@ -31,7 +32,7 @@ from auction.thai import BANGKOK
 from realtime import direct, protocol, service, views
 from realtime.connection import Connection
 from realtime.protocol import Command, ProtocolError
-from realtime.pubsub import Broker, broker_from_url
+from realtime.pubsub import Broker, MemoryBroker, broker_from_url
 
 log = logging.getLogger(__name__)
 AUDIENCE_EVERY = 2.0
@@ -41,6 +42,7 @@ MAX_BATCH = 64
 RECENT_EVENTS = 200  # per room, for reconnects served from memory
 SNAPSHOT_TTL = 2.0  # seconds a room's snapshot serves later joiners at the same seq
 STOP_DRAIN_SEC = 10.0  # at shutdown, how long queued commands get to commit and be answered
+HEAD_CHECK_SEC = 3.0  # with Redis: how often a process compares its rooms with the log's head
 
 
 @dataclass
@@ -78,6 +80,7 @@ class LocalRoom:
     out_of_order: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # seq -> (text, event)
     filling: bool = False
     audience_task: asyncio.Task[None] | None = None
+    head_task: asyncio.Task[None] | None = None  # see RoomHub._watch_head
     audience_dirty: bool = False
     peers: dict[str, tuple[int, float]] = field(default_factory=dict)  # other processes' audience
     published: int = -1  # our audience as last told to the other processes
@@ -149,6 +152,9 @@ class RoomHub:
         self.process_id = f"{os.getpid()}-{id(self):x}"
         self.prefix = services.settings.broker_prefix
         self.stopping = False
+        # Redis pub/sub delivers at most once (a message sent while a subscriber reconnects is gone);
+        # the in-memory broker cannot lose one. So only a shared broker needs the head watch.
+        self.watch_head = not isinstance(broker, MemoryBroker)
         self._background: set[asyncio.Task[None]] = set()  # fire-and-forget work, kept referenced
 
     @classmethod
@@ -177,7 +183,8 @@ class RoomHub:
         for room in list(self.rooms.values()):
             for conn in list(room.conns):
                 conn.drop("server_shutdown", 1012)
-        await _cancel([*self._background, *(r.audience_task for r in self.rooms.values() if r.audience_task)])
+        room_tasks = [t for r in self.rooms.values() for t in (r.audience_task, r.head_task) if t]
+        await _cancel([*self._background, *room_tasks])
         await self.broker.close()
 
     def _spawn(self, coro: Any) -> None:
@@ -254,8 +261,9 @@ class RoomHub:
         self._audience_changed(local)
         if not local.conns:
             self.rooms.pop(local.room_id, None)
-            if local.audience_task:
-                local.audience_task.cancel()
+            for task in (local.audience_task, local.head_task):
+                if task:
+                    task.cancel()
             await self.broker.unsubscribe(local.channel)
 
     async def _local(self, room_id: int) -> LocalRoom:
@@ -269,6 +277,8 @@ class RoomHub:
         async with self.sm() as s:
             room = await s.get(Room, room_id)
             local.last_seq = room.last_seq if room else 0
+        if self.watch_head:
+            local.head_task = asyncio.create_task(self._watch_head(local))
         return local
 
     # --- commands -----------------------------------------------------------------------------
@@ -396,6 +406,19 @@ class RoomHub:
             seq = local.last_seq + 1
             self._deliver(local, seq, *local.out_of_order.pop(seq))
 
+    async def _read_back(self, local: LocalRoom) -> int:
+        """Deliver, in order, what the log holds after the last seq this process delivered;
+        returns how many events the log gave."""
+        async with self.sm() as s:
+            missing = await views.events_after(s, local.room_id, local.last_seq, limit=views.REPLAY_LIMIT)
+        for event in missing:
+            seq = event["seq"]
+            if seq == local.last_seq + 1:
+                local.out_of_order.pop(seq, None)
+                self._deliver(local, seq, protocol.dumps(event), event)
+        self._drain_in_order(local)
+        return len(missing)
+
     async def _fill_gap(self, local: LocalRoom) -> None:
         """An event is missing (lost or overtaken on the way): read it back from the log."""
         try:
@@ -406,22 +429,38 @@ class RoomHub:
                 self._drain_in_order(local)
                 if not local.out_of_order:
                     break
-                async with self.sm() as s:
-                    missing = await views.events_after(
-                        s, local.room_id, local.last_seq, limit=views.REPLAY_LIMIT
-                    )
-                for event in missing:
-                    seq = event["seq"]
-                    if seq == local.last_seq + 1:
-                        local.out_of_order.pop(seq, None)
-                        self._deliver(local, seq, protocol.dumps(event), event)
-                self._drain_in_order(local)
-                if local.out_of_order and not missing:
+                read = await self._read_back(local)
+                if local.out_of_order and not read:
                     await asyncio.sleep(0.02)
                 for seq in [s for s in local.out_of_order if s <= local.last_seq]:
                     local.out_of_order.pop(seq, None)
         finally:
             local.filling = False
+
+    async def _watch_head(self, local: LocalRoom) -> None:
+        """A lost message is noticed when the next one arrives (_fill_gap); a lost *last* message
+        (the hammer of a lot, then silence) is noticed here: every HEAD_CHECK_SEC this process reads
+        the room's head (one small query per room) and, if it is still behind a moment later, reads
+        the rest from the log."""
+        while True:
+            await asyncio.sleep(HEAD_CHECK_SEC)
+            try:
+                async with self.sm() as s:
+                    head = await s.scalar(select(Room.last_seq).where(Room.id == local.room_id))
+                if head is None or head <= local.last_seq:
+                    continue
+                await asyncio.sleep(min(0.2, HEAD_CHECK_SEC))  # published right after its commit: a straggler
+                if head > local.last_seq and not local.filling:
+                    local.filling = True
+                    try:
+                        await self._read_back(local)
+                    finally:
+                        local.filling = False
+                    if local.out_of_order:  # arrived meanwhile, beyond what the log gave
+                        local.filling = True
+                        self._spawn(self._fill_gap(local))
+            except Exception:  # the database is away for a moment: try again next time
+                log.exception("room %s: head check failed", local.room_id)
 
     async def _refresh_you(self, local: LocalRoom) -> None:
         """A new lot: tell each connected person whether they may bid on it (one query)."""

@@ -463,3 +463,28 @@ async def test_a_broker_failure_after_the_commit_never_turns_an_accepted_bid_int
         assert second["status"] == "rejected" and second["code"] == "already_highest"
         assert [m for m in b1.inbox if m["type"] == "receipt" and m["key"] == receipt["key"]] == [receipt]
     assert await room_state(db, fx.office_id) == (2, 1_600_000, 1)
+
+
+async def test_a_lost_last_event_reaches_the_sockets_from_the_log(db, settings, monkeypatch) -> None:
+    """Redis pub/sub delivers at most once. A lost event is noticed when the next one arrives; when
+    nothing follows (the hammer that ends a lot), the head check reads it from the log."""
+    from realtime import rooms
+
+    monkeypatch.setattr(rooms, "HEAD_CHECK_SEC", 0.1)
+    fx = await build(db)
+    async with server(settings) as srv:
+        hub = srv.app.state.hub
+        hub.watch_head = True  # on by itself with Redis; here the in-memory broker stands in
+        async with srv.peer(fx, "officer") as off, srv.peer(fx, "b1") as b1, srv.peer(fx, None) as watcher:
+            await open_lot(off, fx.rounds[0])
+            real = hub.broker.publish
+
+            async def lose_one(channel: str, message: str) -> None:
+                hub.broker.publish = real  # the next ones go through again
+
+            hub.broker.publish = lose_one
+            receipt = await b1.bid(1_600_000)
+            assert receipt["status"] == "accepted"
+            seen = await watcher.expect(lambda m: m["type"] == "bid", timeout=3)
+            assert (seen["seq"], seen["amount"]) == (receipt["seq"], 1_600_000)
+            assert [e["seq"] for e in watcher.events()] == [1, 2]
