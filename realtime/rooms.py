@@ -497,13 +497,12 @@ class RoomHub:
             while local.audience_dirty:
                 local.audience_dirty = False
                 if len(local.conns) != local.published:  # only our own changes go out: no echo loop
-                    local.published = len(local.conns)
-                    await self.broker.publish(
-                        local.channel,
-                        protocol.dumps(
-                            {"type": "_presence", "pid": self.process_id, "count": local.published}
-                        ),
-                    )
+                    presence = {"type": "_presence", "pid": self.process_id, "count": len(local.conns)}
+                    try:
+                        await self.broker.publish(local.channel, protocol.dumps(presence))
+                        local.published = presence["count"]
+                    except Exception:  # the broker is away: our own count still goes out below
+                        log.exception("room %s: presence publish failed", local.room_id)
                 text = protocol.dumps({"type": "audience", "count": self.audience(local)})
                 frame = direct.text_frame(text)
                 for conn in list(local.conns):

@@ -488,3 +488,22 @@ async def test_a_lost_last_event_reaches_the_sockets_from_the_log(db, settings, 
             seen = await watcher.expect(lambda m: m["type"] == "bid", timeout=3)
             assert (seen["seq"], seen["amount"]) == (receipt["seq"], 1_600_000)
             assert [e["seq"] for e in watcher.events()] == [1, 2]
+
+
+async def test_the_audience_count_still_reaches_this_process_while_the_broker_fails(
+    db, settings, monkeypatch
+) -> None:
+    from realtime import rooms
+
+    monkeypatch.setattr(rooms, "AUDIENCE_EVERY", 0.05)
+    fx = await build(db)
+    async with server(settings) as srv, srv.peer(fx, None) as watcher:
+        hub = srv.app.state.hub
+
+        async def away(channel: str, message: str) -> None:
+            raise ConnectionError("redis: connection refused")
+
+        hub.broker.publish = away
+        async with srv.peer(fx, "b1"), srv.peer(fx, "b2"):
+            seen = await watcher.expect(lambda m: m["type"] == "audience" and m["count"] == 3, timeout=3)
+            assert seen["count"] == 3
