@@ -5,13 +5,45 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy import select
 
-from auction.auth import principal_for_token
+from auction.auth import Principal, principal_for_token
 from auction.models import Bid, Room
 from realtime.protocol import Command
-from tests.realtime.roomkit import build, peer, room_state, server, uvicorn_server
+from tests.realtime.roomkit import Fixture, build, peer, room_state, server, uvicorn_server
+
+
+@dataclasses.dataclass
+class Queued:
+    hub: Any
+    fx: Fixture
+    room_id: int
+    officer: Principal
+
+
+@contextlib.asynccontextmanager
+async def lot_with_queue(db, settings, answer) -> AsyncIterator[Queued]:
+    """A server with a lot open and 80 commands queued in its room (40 floor bids `k0`..`k39`, an
+    increment change after each: 80 transactions); the server stops when the block ends.
+    `answer(key)` gives each bid's reply callback."""
+    fx = await build(db)
+    async with db() as s:
+        officer = await principal_for_token(s, fx.tokens["officer"])
+    async with server(settings) as srv:
+        async with srv.peer(fx, "officer") as off:
+            await off.command("open_lot", round_id=fx.rounds[0], increment=1_000)
+        async with db() as s:
+            room_id = await s.scalar(select(Room.id).where(Room.office_id == fx.office_id))
+        queued = Queued(srv.app.state.hub, fx, room_id, officer)
+        for i in range(40):
+            bid = {"paddle": 1 + i % 2, "amount": 1_600_000 + 1_000 * i, "key": f"k{i}"}
+            queued.hub.submit(room_id, officer, Command("floor_bid", bid), answer(f"k{i}"))
+            queued.hub.submit(room_id, officer, Command("set_increment", {"amount": 1_000}), lambda m: None)
+        yield queued
 
 
 async def test_shutdown_commits_and_answers_every_queued_command_then_refuses_and_writes_nothing(
@@ -19,33 +51,19 @@ async def test_shutdown_commits_and_answers_every_queued_command_then_refuses_an
 ) -> None:
     """A process stopping mid-lot (a deploy) finishes what it accepted into its queue: each queued
     command is committed and answered before the lifespan ends, and none runs after it."""
-    fx = await build(db)
     answers: list[dict] = []
-    async with db() as s:
-        officer = await principal_for_token(s, fx.tokens["officer"])
-    async with server(settings) as srv:
-        async with srv.peer(fx, "officer") as off:
-            await off.command("open_lot", round_id=fx.rounds[0], increment=1_000)
-        hub = srv.app.state.hub
-        async with db() as s:
-            room_id = await s.scalar(select(Room.id).where(Room.office_id == fx.office_id))
-        # Bids with an increment change between each: 80 commands, 80 transactions, all queued.
-        for i in range(40):
-            bid = {"paddle": 1 + i % 2, "amount": 1_600_000 + 1_000 * i, "key": f"s{i}"}
-            hub.submit(room_id, officer, Command("floor_bid", bid), answers.append)
-            hub.submit(room_id, officer, Command("set_increment", {"amount": 1_000}), answers.append)
+    async with lot_with_queue(db, settings, lambda key: answers.append) as q:
+        pass
     # The lifespan has ended: every bid was answered (receipts; the increments answer with nothing).
-    receipts = [a for a in answers if a["type"] == "receipt"]
-    assert [r["status"] for r in receipts] == ["accepted"] * 40
-    assert await room_state(db, fx.office_id) == (1 + 80, 1_639_000, 2)
+    assert [a["status"] for a in answers] == ["accepted"] * 40
+    assert await room_state(db, q.fx.office_id) == (1 + 80, 1_639_000, 2)
     late: list[dict] = []
-    hub.submit(
-        room_id, officer, Command("floor_bid", {"paddle": 1, "amount": 2_000_000, "key": "late"}), late.append
-    )
+    late_bid = Command("floor_bid", {"paddle": 1, "amount": 2_000_000, "key": "late"})
+    q.hub.submit(q.room_id, q.officer, late_bid, late.append)
     # An error without the bid's key, not a rejected receipt: the phone keeps the bid to resend it.
     assert (late[0]["type"], late[0]["code"], late[0]["ref"]) == ("error", "server_shutdown", "floor_bid")
     await asyncio.sleep(0.05)
-    assert await room_state(db, fx.office_id) == (1 + 80, 1_639_000, 2)
+    assert await room_state(db, q.fx.office_id) == (1 + 80, 1_639_000, 2)
 
 
 async def test_under_uvicorn_commands_read_off_the_socket_before_shutdown_are_all_committed(
@@ -84,20 +102,8 @@ async def test_a_shutdown_that_runs_out_of_time_answers_what_it_did_not_take(
     from realtime import rooms
 
     monkeypatch.setattr(rooms, "STOP_DRAIN_SEC", 0.0)
-    fx = await build(db)
     answers: dict[str, list[dict]] = {}
-    async with db() as s:
-        officer = await principal_for_token(s, fx.tokens["officer"])
-    async with server(settings) as srv:
-        async with srv.peer(fx, "officer") as off:
-            await off.command("open_lot", round_id=fx.rounds[0], increment=1_000)
-        hub = srv.app.state.hub
-        async with db() as s:
-            room_id = await s.scalar(select(Room.id).where(Room.office_id == fx.office_id))
-        for i in range(40):
-            bid = {"paddle": 1 + i % 2, "amount": 1_600_000 + 1_000 * i, "key": f"t{i}"}
-            hub.submit(room_id, officer, Command("floor_bid", bid), answers.setdefault(f"t{i}", []).append)
-            hub.submit(room_id, officer, Command("set_increment", {"amount": 1_000}), lambda m: None)
+    async with lot_with_queue(db, settings, lambda key: answers.setdefault(key, []).append):
         await asyncio.sleep(0)  # the worker starts on the first command
     assert all(len(a) == 1 for a in answers.values()) and len(answers) == 40
     accepted = {k for k, (a,) in answers.items() if a["type"] == "receipt" and a["status"] == "accepted"}
