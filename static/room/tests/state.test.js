@@ -264,3 +264,15 @@ test('error and closing become effects and leave the state alone', () => {
   assert.deepEqual(r.effects, [{ type: 'toast', code: 'count_out_of_order', message: { th: 'ก', en: 'a' }, ref: 'count' }]);
   assert.equal(reduce(state, { type: 'closing', code: 'too_slow', message: {} }).effects[0].type, 'closing');
 });
+
+test('a bid the stopping server did not take is re-sent, same key, after the reconnect', () => {
+  // The server answers `server_shutdown` as an error (never a rejected receipt), then closes with 1012.
+  let { state } = run(initialState(), [snapshot()]);
+  const sent = bidMessage(state, 2_000_000, keys);
+  const r = reduce(sent.state, { type: 'error', code: 'server_shutdown', message: { th: 'ปิด', en: 'Shutting down' }, ref: 'bid' });
+  assert.equal(hasPending(r.state), false); // not waiting on that server any more ...
+  const j = joinMessage(r.state);
+  const back = reduce(j.state, { type: 'replay', events: [] });
+  const send = back.effects.find((e) => e.type === 'send');
+  assert.deepEqual(send.messages, [sent.msg]); // ... but the bid is kept and sent again to the next one
+});
