@@ -43,6 +43,7 @@ RECENT_EVENTS = 200  # per room, for reconnects served from memory
 SNAPSHOT_TTL = 2.0  # seconds a room's snapshot serves later joiners at the same seq
 STOP_DRAIN_SEC = 10.0  # at shutdown, how long queued commands get to commit and be answered
 HEAD_CHECK_SEC = 3.0  # with Redis: how often a process compares its rooms with the log's head
+PUBLISH_TIMEOUT_SEC = 1.0  # a broker that hangs (Redis unreachable) must not hold the room's worker
 
 
 @dataclass
@@ -50,17 +51,11 @@ class _Item:
     who: Principal
     cmd: Command
     reply: Any
-    done: asyncio.Future[None] | None = None
-    finished: bool = False
+    finished: bool = False  # answered (or, for a command with no reply, committed)
 
     def answer(self, msg: dict[str, Any]) -> None:
         self.reply(msg)
-        self.finish()
-
-    def finish(self) -> None:
         self.finished = True
-        if self.done is not None and not self.done.done():
-            self.done.set_result(None)
 
 
 @dataclass
@@ -165,10 +160,11 @@ class RoomHub:
 
     async def stop(self) -> None:
         """Shut down in the order that loses nothing: refuse new commands; let the queued ones
-        commit and be answered (bounded by STOP_DRAIN_SEC); then close the sockets and the broker.
-        Nothing of this process writes to the database after it returns. (Under uvicorn the sockets
-        are already closed by then: uvicorn closes them with 1012 before the app's shutdown runs,
-        and the commands they sent before that are still committed here.)"""
+        commit and be answered (bounded by STOP_DRAIN_SEC; what the cut leaves uncommitted is
+        answered `server_shutdown`); close the sockets, then the broker (no message comes in to start
+        new work), then stop the rooms' own tasks. Nothing of this process writes to the database
+        after it returns. (Under uvicorn the sockets are already closed by then: uvicorn closes them
+        with 1012 before the app's shutdown runs; the commands they sent before that still commit.)"""
         self.stopping = True
         workers = [w.task for w in self._work.values() if w.task is not None and not w.task.done()]
         if workers:
@@ -183,11 +179,14 @@ class RoomHub:
         for room in list(self.rooms.values()):
             for conn in list(room.conns):
                 conn.drop("server_shutdown", 1012)
+        await self.broker.close()
         room_tasks = [t for r in self.rooms.values() for t in (r.audience_task, r.head_task) if t]
         await _cancel([*self._background, *room_tasks])
-        await self.broker.close()
 
     def _spawn(self, coro: Any) -> None:
+        if self.stopping:  # nothing new starts during shutdown
+            coro.close()
+            return
         task = asyncio.create_task(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -277,17 +276,16 @@ class RoomHub:
         async with self.sm() as s:
             room = await s.get(Room, room_id)
             local.last_seq = room.last_seq if room else 0
-        if self.watch_head:
+        if self.watch_head and not self.stopping:
             local.head_task = asyncio.create_task(self._watch_head(local))
         return local
 
     # --- commands -----------------------------------------------------------------------------
 
-    def submit(self, room_id: int, who: Principal, cmd: Command, reply: Any,
-               done: asyncio.Future[None] | None = None) -> None:  # fmt: skip
+    def submit(self, room_id: int, who: Principal, cmd: Command, reply: Any) -> None:
         """Queue a command for the room's single worker in this process. Each is committed, then
         acknowledged (`reply`), then broadcast, in the order received."""
-        item = _Item(who, cmd, reply, done)
+        item = _Item(who, cmd, reply)
         if self.stopping:
             # Not a refusal of the bid (no rejected receipt): an error without a key, so the phone
             # keeps the bid and sends it again, same key, to the process it reconnects to.
@@ -297,12 +295,6 @@ class RoomHub:
         work.items.append(item)
         if work.task is None or work.task.done():
             work.task = asyncio.create_task(self._drain_work(room_id, work))
-
-    async def execute(self, room_id: int, who: Principal, cmd: Command, reply: Any) -> None:
-        """Submit and wait until this command is done."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.submit(room_id, who, cmd, reply, done)
-        await done
 
     async def _drain_work(self, room_id: int, work: _Work) -> None:
         while work.items:
@@ -324,7 +316,8 @@ class RoomHub:
             except Exception:  # never lose the worker: report and go on with the next command
                 log.exception("room %s: command batch failed", room_id)
                 for item in batch:
-                    item.answer(_refusal(item.cmd, ProtocolError("internal")))
+                    if not item.finished:  # a command retried alone may have committed: its answer stands
+                        item.answer(_refusal(item.cmd, ProtocolError("internal")))
 
     async def _run(self, room_id: int, batch: list[_Item]) -> None:
         outcomes: list[service.Result | ProtocolError] = []
@@ -349,17 +342,22 @@ class RoomHub:
             for item in batch:  # one bad command must not sink the others: retry each alone
                 await self._run(room_id, [item])
             return
+        # Committed: every command is answered before anything is broadcast, so no answer waits on
+        # the broker, and none is taken back whatever happens to the broadcast.
         for item, out in zip(batch, outcomes, strict=True):
             if isinstance(out, ProtocolError):
                 item.answer(_refusal(item.cmd, out))
-                continue
-            if out.reply is not None:
+            elif out.reply is not None:
                 item.answer(out.reply)
+            else:
+                item.finished = True
+        for out in outcomes:
+            if isinstance(out, ProtocolError):
+                continue
             for event in out.events:
                 await self._publish(room_id, protocol.dumps(event))
             if out.lot_changed and (local := self.rooms.get(room_id)) is not None:
                 self._spawn(self._refresh_you(local))
-            item.finish()
 
     async def _publish(self, room_id: int, text: str) -> None:
         """A committed event to every process. It is committed and its sender may already hold the
@@ -367,8 +365,9 @@ class RoomHub:
         delivers it to its own sockets, and the others fill the gap from the log when the next event
         reaches them, as for any lost pub/sub message."""
         try:
-            await self.broker.publish(f"{self.prefix}room:{room_id}", text)
-        except Exception:
+            async with asyncio.timeout(PUBLISH_TIMEOUT_SEC):
+                await self.broker.publish(f"{self.prefix}room:{room_id}", text)
+        except Exception:  # TimeoutError included
             log.exception(
                 "room %s: publish failed; delivering locally, other processes repair from the log", room_id
             )
@@ -434,6 +433,8 @@ class RoomHub:
                     await asyncio.sleep(0.02)
                 for seq in [s for s in local.out_of_order if s <= local.last_seq]:
                     local.out_of_order.pop(seq, None)
+        except Exception:  # the database is away: the next message or head check tries again
+            log.exception("room %s: gap fill failed", local.room_id)
         finally:
             local.filling = False
 
@@ -488,7 +489,10 @@ class RoomHub:
 
     def _audience_changed(self, local: LocalRoom) -> None:
         local.audience_dirty = True
-        if local.audience_task is None or local.audience_task.done():
+        self._start_audience(local)
+
+    def _start_audience(self, local: LocalRoom) -> None:
+        if not self.stopping and (local.audience_task is None or local.audience_task.done()):
             local.audience_task = asyncio.create_task(self._audience_loop(local))
 
     async def _audience_loop(self, local: LocalRoom) -> None:
@@ -515,15 +519,16 @@ class RoomHub:
         if msg.get("pid") != self.process_id:
             local.peers[msg["pid"]] = (int(msg.get("count", 0)), time.monotonic())
             local.audience_dirty = True
-            if local.audience_task is None or local.audience_task.done():
-                local.audience_task = asyncio.create_task(self._audience_loop(local))
+            self._start_audience(local)
 
 
-async def _cancel(tasks: Any) -> None:
+async def _cancel(tasks: Any, timeout: float = 2.0) -> None:
+    """Cancel and wait for them, bounded (a rollback on a dead connection must not hang shutdown)."""
     tasks = [t for t in tasks if not t.done()]
     for t in tasks:
         t.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    if tasks:
+        await asyncio.wait(tasks, timeout=timeout)
 
 
 def _refusal(cmd: Command, exc: ProtocolError) -> dict[str, Any]:

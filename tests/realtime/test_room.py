@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import pytest
 from sqlalchemy import select
 
 from auction.models import Bid, RoomEvent
@@ -437,11 +438,54 @@ async def test_pipelined_bids_share_transactions_and_a_refused_one_leaves_the_ot
     assert await room_state(db, fx.office_id) == (last, amounts[-1], 2)
 
 
-async def test_a_broker_failure_after_the_commit_never_turns_an_accepted_bid_into_a_refusal(
-    db, settings
+async def test_a_command_that_fails_inside_a_batch_costs_only_itself_and_no_bid_is_answered_twice(
+    db, settings, monkeypatch
 ) -> None:
-    """Redis restarting between the commit and the broadcast: the bidder keeps their accepted receipt
-    (and gets no second, contradicting one), and this process's sockets still get the event."""
+    """A server fault on one bid of a group commit: the batch is retried one by one; the bids that
+    then commit keep their single accepted receipt, the faulty one is answered `internal`, and the
+    ones after it are answered too (not taken)."""
+    from realtime import service
+
+    real_apply = service.apply
+
+    async def faulty(session, room, who, cmd, now):
+        if cmd.data.get("key") == "p5":
+            raise RuntimeError("disk full")
+        return await real_apply(session, room, who, cmd, now)
+
+    monkeypatch.setattr(service, "apply", faulty)
+    fx = await build(db)
+    async with server(settings) as srv, srv.peer(fx, "officer") as off:
+        await open_lot(off, fx.rounds[0], increment=1_000)
+        for i in range(12):
+            await off.send(type="floor_bid", paddle=1 + i % 2, amount=1_600_000 + 1_000 * i, key=f"p{i}")
+        receipts = [
+            await off.expect(lambda m, i=i: m["type"] == "receipt" and m["key"] == f"p{i}") for i in range(12)
+        ]
+        await off.send(type="ping", t=1)
+        await off.expect("pong")  # everything the worker sent for those bids has arrived by now
+        per_key = {
+            f"p{i}": [m for m in off.inbox if m["type"] == "receipt" and m["key"] == f"p{i}"]
+            for i in range(12)
+        }
+        assert all(len(v) == 1 for v in per_key.values()), per_key
+        assert receipts[5]["code"] == "internal"
+        accepted = {r["key"] for r in receipts if r["status"] == "accepted"}
+        assert {f"p{i}" for i in range(5)} <= accepted
+    async with db() as s:
+        assert set(await s.scalars(select(Bid.idem_key))) == accepted
+
+
+@pytest.mark.parametrize("failure", ["raises", "hangs"])
+async def test_a_broker_failure_after_the_commit_never_turns_an_accepted_bid_into_a_refusal(
+    db, settings, monkeypatch, failure
+) -> None:
+    """Redis restarting (an error) or unreachable (no answer) between the commit and the broadcast:
+    the bidder keeps their accepted receipt (and gets no second, contradicting one), this process's
+    sockets still get the event, and the room's worker goes on."""
+    from realtime import rooms
+
+    monkeypatch.setattr(rooms, "PUBLISH_TIMEOUT_SEC", 0.05)
     fx = await build(db)
     async with server(settings) as srv, srv.peer(fx, "officer") as off, srv.peer(fx, "b1") as b1, \
             srv.peer(fx, None) as watcher:  # fmt: skip
@@ -449,10 +493,12 @@ async def test_a_broker_failure_after_the_commit_never_turns_an_accepted_bid_int
         hub = srv.app.state.hub
         real = hub.broker.publish
 
-        async def restarting(channel: str, message: str) -> None:
+        async def broken(channel: str, message: str) -> None:
+            if failure == "hangs":
+                await asyncio.Event().wait()
             raise ConnectionError("redis: connection reset")
 
-        hub.broker.publish = restarting
+        hub.broker.publish = broken
         try:
             receipt = await b1.bid(1_600_000)
             seen = await watcher.expect(lambda m: m["type"] == "bid" and m["seq"] == receipt["seq"])
@@ -478,16 +524,22 @@ async def test_a_lost_last_event_reaches_the_sockets_from_the_log(db, settings, 
         async with srv.peer(fx, "officer") as off, srv.peer(fx, "b1") as b1, srv.peer(fx, None) as watcher:
             await open_lot(off, fx.rounds[0])
             real = hub.broker.publish
+            lost: list[str] = []
 
-            async def lose_one(channel: str, message: str) -> None:
-                hub.broker.publish = real  # the next ones go through again
+            async def lose_the_bid(channel: str, message: str) -> None:
+                if '"type":"bid"' in message and not lost:
+                    lost.append(message)  # gone, as a pub/sub message sent during a reconnect
+                    return
+                await real(channel, message)
 
-            hub.broker.publish = lose_one
+            hub.broker.publish = lose_the_bid
             receipt = await b1.bid(1_600_000)
-            assert receipt["status"] == "accepted"
+            assert receipt["status"] == "accepted" and len(lost) == 1
             seen = await watcher.expect(lambda m: m["type"] == "bid", timeout=3)
             assert (seen["seq"], seen["amount"]) == (receipt["seq"], 1_600_000)
             assert [e["seq"] for e in watcher.events()] == [1, 2]
+            (local,) = hub.rooms.values()
+            assert local.last_seq == 2 and not local.filling and not local.out_of_order
 
 
 async def test_the_audience_count_still_reaches_this_process_while_the_broker_fails(

@@ -77,6 +77,13 @@ async def test_under_uvicorn_commands_read_off_the_socket_before_shutdown_are_al
     async with peer(port, fx.path, fx.tokens["officer"], "officer") as off:
         await off.command("open_lot", round_id=fx.rounds[0], increment=1_000)
         hub = app.state.hub
+        real = hub.broker.publish
+
+        async def slow(channel: str, message: str) -> None:  # ~20 ms a command: the stop comes mid-queue
+            await asyncio.sleep(0.02)
+            await real(channel, message)
+
+        hub.broker.publish = slow
         for i in range(15):  # 30 commands, each its own transaction (under the socket's rate limit)
             await off.send(type="floor_bid", paddle=1 + i % 2, amount=1_600_000 + 1_000 * i, key=f"u{i}")
             await off.send(type="set_increment", amount=1_000)
@@ -103,12 +110,27 @@ async def test_a_shutdown_that_runs_out_of_time_answers_what_it_did_not_take(
 
     monkeypatch.setattr(rooms, "STOP_DRAIN_SEC", 0.0)
     answers: dict[str, list[dict]] = {}
-    async with lot_with_queue(db, settings, lambda key: answers.setdefault(key, []).append):
-        await asyncio.sleep(0)  # the worker starts on the first command
+    fifth = asyncio.Event()
+
+    def answer(key: str):
+        def reply(msg: dict) -> None:
+            answers.setdefault(key, []).append(msg)
+            if key == "k4":
+                fifth.set()
+
+        return reply
+
+    async with lot_with_queue(db, settings, answer) as q:
+        await fifth.wait()  # some committed, most still queued when the stop comes
     assert all(len(a) == 1 for a in answers.values()) and len(answers) == 40
     accepted = {k for k, (a,) in answers.items() if a["type"] == "receipt" and a["status"] == "accepted"}
     refused = {k for k, (a,) in answers.items() if a["type"] == "error" and a["code"] == "server_shutdown"}
-    assert accepted | refused == set(answers) and refused  # cut short: some were not taken
+    assert accepted | refused == set(answers)
+    assert {f"k{i}" for i in range(5)} <= accepted and refused  # cut short: some taken, some not
     async with db() as s:
         in_db = set(await s.scalars(select(Bid.idem_key)))
     assert in_db == accepted
+    after = await room_state(db, q.fx.office_id)
+    assert after[0] in (2 * len(accepted), 1 + 2 * len(accepted))  # lot opened, each bid (+ increment)
+    await asyncio.sleep(0.05)
+    assert await room_state(db, q.fx.office_id) == after  # nothing written after the stop
