@@ -437,7 +437,7 @@ async def main(args: argparse.Namespace) -> str:
         env["GC_THRESHOLD"] = args.gc_threshold
     subprocess.run([sys.executable, "-m", "auction", "migrate"], env=env, check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)  # fmt: skip
-    fx = await seed(url, rooms=args.lots, bidders=4)
+    fx = await seed(url, rooms=args.lots + 1, bidders=4)  # room 0: the latency runs; then `lots` rooms
     ports = [free_port() for _ in range(args.processes)]
     servers = [
         subprocess.Popen(
@@ -556,7 +556,7 @@ async def main(args: argparse.Namespace) -> str:
         # 3. Bid acceptance with nobody watching: one lot, then many lots at once (one room each).
         got, secs = await floor_burst(url0, room0["officer"], args.bids, 0, 10_000)
         one = got / secs
-        rooms = fx["rooms"][1 : args.lots]
+        rooms = fx["rooms"][1 : args.lots + 1]
         for i, r in enumerate(rooms):
             await officer_open(room_urls(r["office_id"])[i % len(ports)], r["officer"], r["round_id"], 10_000)
         per = max(10, args.bids // max(1, len(rooms)))
@@ -616,7 +616,7 @@ if __name__ == "__main__":
     p.add_argument("--repeat", type=int, default=3, help="latency runs, ours and bare (medians reported)")
     p.add_argument("--burst", type=int, default=200, help="bids in the throughput run")
     p.add_argument("--bids", type=int, default=1000, help="bids in the acceptance-rate runs")
-    p.add_argument("--lots", type=int, default=50)
+    p.add_argument("--lots", type=int, default=50, help="lots bid on at once in the many-lots run")
     p.add_argument(
         "--processes", type=int, default=1, help="server processes (more than one needs --broker-url)"
     )
