@@ -15,7 +15,8 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
-# See auction.app.tune_gc and docs/operations.md: measured in bench/room_bench.py --gc-probe.
+# See auction.app.tune_gc and docs/operations.md: measured with bench/room_bench.py, whose servers log
+# their collector passes (bench/gcprobe); `--gc-threshold python` runs it with the interpreter's own.
 DEFAULT_GC_THRESHOLD = "50000,20,100"
 
 
