@@ -65,6 +65,22 @@ class _PlainPopup(MacroElement):
         self.html = html
 
 
+class _PlainTooltip(MacroElement):
+    """bindTooltip with escaped text. folium's Tooltip writes its text raw into a JS template literal,
+    where `</script>`, `${...}` or `<img onerror>` in a lot's name would run (issue 18)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.bindTooltip({{ this.html|tojson }}, {sticky: true});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "PlainTooltip"
+        self.html = str(escape(text))
+
+
 class _TapToSearch(MacroElement):
     """A tap on the map searches around that point: the page's own URL with near=lat,lon."""
 
@@ -148,9 +164,9 @@ def build(
     bounds: list[tuple[float, float]] = []
     approximate = sum(1 for p in pins if p.precision != "exact")
     for line in lines:
-        folium.PolyLine(
-            list(line.points), color=line.color, weight=5, opacity=0.8, tooltip=line.label
-        ).add_to(m)
+        polyline = folium.PolyLine(list(line.points), color=line.color, weight=5, opacity=0.8)
+        polyline.add_child(_PlainTooltip(line.label))
+        polyline.add_to(m)
         bounds.extend(line.points)
     if centre is not None and circle_m:
         folium.Circle(centre, radius=circle_m, color="#0b5cad", fill=False, dash_array="6").add_to(m)
@@ -159,10 +175,10 @@ def build(
         color = PRECISION_COLOR.get(pin.precision, "#555")
         text = f"{pin.label} · {pin.precision_label}" if pin.precision_label else pin.label
         if pin.precision == "exact":
-            marker: folium.Element = folium.Marker((pin.lat, pin.lon), tooltip=text)
+            marker: folium.Element = folium.Marker((pin.lat, pin.lon))
         else:
             marker = folium.CircleMarker(
-                (pin.lat, pin.lon), radius=7, color=color, fill=True, fill_opacity=0.9, tooltip=text
+                (pin.lat, pin.lon), radius=7, color=color, fill=True, fill_opacity=0.9
             )
             if approximate <= 3:  # more would bury the map in overlapping circles; colour still tells
                 folium.Circle(
@@ -172,6 +188,7 @@ def build(
         body = escape(text)
         if pin.url:
             body = Markup('<a href="{}">{}</a>').format(pin.url, text)
+        marker.add_child(_PlainTooltip(text))
         marker.add_child(_PlainPopup(str(body)))
         marker.add_to(m)
         bounds.append((pin.lat, pin.lon))
