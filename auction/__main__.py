@@ -139,11 +139,21 @@ def main(argv: list[str] | None = None) -> int:
             # Each process would hold its own part of every room: refuse rather than split rooms.
             print("--workers above 1 needs BROKER_URL=redis://... (docs/operations.md)", file=sys.stderr)
             return 2
+        from auction.security import UnsafeSettings, check_settings
+
+        try:
+            check_settings(settings)
+        except UnsafeSettings as exc:
+            print(exc, file=sys.stderr)
+            return 2
 
         print(f"serving on http://{args.host}:{args.port}  (database: {settings.database_url})", flush=True)
         uvicorn.run(
             "auction.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
             ws="websockets-sansio", ws_per_message_deflate=False, ws_max_size=65536, log_level="info",
+            # uvicorn believes X-Forwarded-* from 127.0.0.1 by default: only the proxies named here may
+            # say a request came over https (Secure cookies, HSTS) or from which address.
+            proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None,
         )  # fmt: skip
         return 0
     if args.cmd == "migrate":

@@ -21,6 +21,7 @@ from auction import routes as core_routes
 from auction.config import Settings
 from auction.db import make_engine, sessionmaker, write_sessionmaker
 from auction.errors import ApiError, api_error_handler, http_error_handler, server_error_handler
+from auction.security import SecurityHeaders, check_settings
 from auction.stats import StatsCache
 from realtime.direct import RawSend
 
@@ -69,6 +70,7 @@ def tune_gc(threshold: tuple[int, int, int] | None) -> None:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    check_settings(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -91,7 +93,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=all_routes(),
         lifespan=lifespan,
         # RawSend first: the room's direct frame writes need the server's own send (realtime/direct.py).
-        middleware=[Middleware(RawSend), Middleware(GZipMiddleware, minimum_size=1024)],
+        middleware=[
+            Middleware(RawSend),
+            Middleware(SecurityHeaders, tiles=settings.map_tiles),
+            Middleware(GZipMiddleware, minimum_size=1024),
+        ],
         exception_handlers={
             ApiError: api_error_handler,
             HTTPException: http_error_handler,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = f"sqlite+aiosqlite:///{ROOT / 'var' / 'auction.db'}"
@@ -18,6 +19,8 @@ def _env(name: str, default: str) -> str:
 # See auction.app.tune_gc and docs/operations.md: measured with bench/room_bench.py, whose servers log
 # their collector passes (bench/gcprobe); `--gc-threshold python` runs it with the interpreter's own.
 DEFAULT_GC_THRESHOLD = "50000,20,100"
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+ENVIRONMENTS = ("development", "production")
 
 
 def parse_gc_threshold(text: str) -> tuple[int, int, int] | None:
@@ -35,13 +38,36 @@ def parse_gc_threshold(text: str) -> tuple[int, int, int] | None:
     return a, b, c
 
 
+def _environment(text: str) -> str:
+    if text not in ENVIRONMENTS:
+        raise ValueError(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, got {text!r}")
+    return text
+
+
+def normalise_origin(url: str) -> str:
+    """'https://Example.org/' -> 'https://example.org'; '' stays ''."""
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ValueError(f"PUBLIC_ORIGIN must be scheme://host[:port], got {url!r}")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DB
     broker_url: str = "memory://"
     broker_prefix: str = "led:"  # namespaces channels: several deployments (or test runs) on one Redis
-    secret_key: str = "dev-only-secret-change-me"
-    # Cookies marked Secure only behind TLS; local http development needs them plain.
+    secret_key: str = DEV_SECRET_KEY
+    # Outside development the server refuses a guessable SECRET_KEY and a missing PUBLIC_ORIGIN
+    # (auction.security.check_settings); from_env defaults to production so a forgotten variable fails closed.
+    environment: str = "development"
+    # scheme://host[:port] for absolute URLs and Origin checks; '' in development: the request's own.
+    public_origin: str = ""
+    # Addresses of reverse proxies whose X-Forwarded-Proto/For uvicorn may believe ('' believes none).
+    trusted_proxies: str = ""
+    # Cookies are Secure when the request came over https; this forces them Secure always.
     secure_cookies: bool = False
     # Room limits (issue 5): bounded per-socket outbox, frame size and message rate.
     ws_outbox: int = 256
@@ -51,8 +77,11 @@ class Settings:
     echo_sql: bool = False
     # Garbage-collector thresholds for a serving process (auction.app.tune_gc); None keeps Python's.
     gc_threshold: tuple[int, int, int] | None = None
-    # Map tiles (search maps); "none" for no tiles: pins on a plain background, nothing fetched.
-    map_tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # Map tiles (search maps): "none" by default, pins on a plain background and nothing fetched from
+    # another host (issue 19); a URL template names a tile server, which the CSP then allows for images.
+    map_tiles: str = "none"
+    # Attribution shown on the map for MAP_TILES ('' for OpenStreetMap's own, or the tile host's name).
+    map_attribution: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -61,12 +90,16 @@ class Settings:
             database_url=_env("DATABASE_URL", DEFAULT_DB),
             broker_url=_env("BROKER_URL", "memory://"),
             broker_prefix=_env("BROKER_PREFIX", "led:"),
-            secret_key=_env("SECRET_KEY", "dev-only-secret-change-me"),
+            secret_key=_env("SECRET_KEY", DEV_SECRET_KEY),
+            environment=_environment(_env("ENVIRONMENT", "production")),
+            public_origin=normalise_origin(_env("PUBLIC_ORIGIN", "")),
+            trusted_proxies=_env("TRUSTED_PROXIES", ""),
             secure_cookies=_env("SECURE_COOKIES", "0") == "1",
             ws_rate_per_sec=float(_env("WS_RATE_PER_SEC", "20")),
             echo_sql=_env("ECHO_SQL", "0") == "1",
             gc_threshold=parse_gc_threshold(_env("GC_THRESHOLD", DEFAULT_GC_THRESHOLD)),
-            map_tiles=_env("MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            map_tiles=_env("MAP_TILES", "none"),
+            map_attribution=_env("MAP_ATTRIBUTION", ""),
         )
 
     @property

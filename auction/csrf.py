@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from auction.auth import COOKIE
 from auction.errors import ApiError
+from auction.security import same_origin
 
 HEADER = "x-csrf-token"
 FIELD = "csrf"
@@ -43,7 +44,7 @@ def check(request: Request, submitted: str | None = None) -> None:
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return
     origin = request.headers.get("origin")
-    if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
+    if origin and not same_origin(request, origin):
         raise _refuse("Cross-site request refused")
     sid = request.cookies.get(COOKIE)
     if not sid:

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from auction import audit, auth, csrf, profiles, refunds, registration
 from auction.errors import ApiError
 from auction.models import BuyerProfile, User
+from auction.security import cookie_secure
 from auction.services import parse_id
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -64,7 +65,7 @@ def user_view(user: User | auth.Principal) -> dict[str, Any]:
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
     response.set_cookie(
         auth.COOKIE, token, max_age=auth.SESSION_DAYS * 86400, httponly=True, samesite="lax",
-        secure=request.app.state.settings.secure_cookies, path="/",
+        secure=cookie_secure(request), path="/",
     )  # fmt: skip
 
 

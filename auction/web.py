@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from auction import i18n
+from auction.security import cookie_secure, nonce_of
 
 ROOT = Path(__file__).resolve().parent.parent
 _loader = jinja2.ChoiceLoader(
@@ -21,9 +22,12 @@ templates = Jinja2Templates(env=jinja2.Environment(loader=_loader, autoescape=Tr
 
 def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
     response = templates.TemplateResponse(
-        request, name, {**i18n.context(request), **ctx}, status_code=status_code
+        request,
+        name,
+        {**i18n.context(request), "csp_nonce": nonce_of(request), **ctx},
+        status_code=status_code,
     )
     lang = request.query_params.get("lang")
     if lang in i18n.LANGS:
-        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", secure=cookie_secure(request))
     return response

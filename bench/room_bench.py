@@ -430,7 +430,7 @@ async def main(args: argparse.Namespace) -> str:
         dropdb = drop_pg_database
     # The per-socket flood limit (20 msg/s) is for people; the harness pipelines on purpose.
     gc_log = tmp / "gc"
-    env = {**os.environ, "DATABASE_URL": url, "BROKER_URL": args.broker_url,
+    env = {**os.environ, "ENVIRONMENT": "development", "DATABASE_URL": url, "BROKER_URL": args.broker_url,
            "PYTHONPATH": f"{ROOT / 'bench' / 'gcprobe'}{os.pathsep}{ROOT}", "GC_PROBE_LOG": str(gc_log),
            "WS_RATE_PER_SEC": "100000", "BROKER_PREFIX": f"bench-{os.getpid()}:"}  # fmt: skip
     if args.gc_threshold:

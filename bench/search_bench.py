@@ -220,7 +220,13 @@ async def main(args: argparse.Namespace, url: str) -> str:
 
     # Through HTTP: a real uvicorn serving the same file.
     assert free(args.port), f"port {args.port} is busy"
-    env = {**os.environ, "DATABASE_URL": url, "MAP_TILES": "none", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "development",
+        "DATABASE_URL": url,
+        "MAP_TILES": "none",
+        "PYTHONPATH": str(ROOT),
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "auction.app:create_app", "--port", str(args.port),
          "--log-level", "warning", "--no-access-log"],

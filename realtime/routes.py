@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from starlette.requests import Request
@@ -19,6 +18,7 @@ from auction import auth
 from auction.db import one_snapshot, utcnow
 from auction.errors import ApiError
 from auction.models import Office, Room, SaleRound
+from auction.security import same_origin
 from auction.services import parse_id
 from auction.thai import BANGKOK
 from auction.web import render
@@ -46,10 +46,6 @@ class TokenBucket:
         return False
 
 
-def _same_origin(origin: str, host: str | None) -> bool:
-    return urlsplit(origin).netloc == (host or "")
-
-
 def _room_address(params: dict[str, Any]) -> tuple[int, dt.date]:
     office_id = parse_id(str(params["office_id"]), "office_id")
     try:
@@ -62,7 +58,7 @@ def _room_address(params: dict[str, Any]) -> tuple[int, dt.date]:
 
 async def room_socket(ws: WebSocket) -> None:
     origin = ws.headers.get("origin")
-    if origin and not _same_origin(origin, ws.headers.get("host")):
+    if origin and not same_origin(ws, origin):
         await ws.close(code=4003, reason="bad_origin")  # cross-site WebSocket hijacking
         return
     hub: RoomHub = ws.app.state.hub

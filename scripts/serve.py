@@ -8,6 +8,8 @@ import sys
 from _venv import ensure_venv, run
 
 if __name__ == "__main__":
+    # The demo: the development secret and the request's own origin are fine on 127.0.0.1.
+    os.environ.setdefault("ENVIRONMENT", "development")
     py = str(ensure_venv("scale"))
     lots = os.environ.get("DEMO_LOTS", "3000")
     for step in (["migrate"], ["demo-data", "--lots", lots, "--if-empty"]):

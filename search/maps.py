@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import folium
 from branca.element import MacroElement
@@ -48,6 +49,14 @@ class Polyline:
 class MapParts:
     head: Markup  # goes into <head>: our Leaflet assets and the map's size
     html: Markup  # the map's <div> and its script
+
+
+def tile_attribution(tiles_url: str) -> str:
+    """OpenStreetMap's required credit for its servers; otherwise the tile host, so a credit is always shown."""
+    host = urlsplit(tiles_url).netloc.replace("{s}.", "")
+    if host.endswith("openstreetmap.org"):
+        return OSM_ATTRIBUTION
+    return str(escape(host or "tiles"))
 
 
 class _PlainPopup(MacroElement):
@@ -145,8 +154,10 @@ class _Background(MacroElement):
 def build(
     pins: Iterable[Pin], tiles_url: str | None, offline_message: str, lines: Iterable[Polyline] = (),
     centre: tuple[float, float] | None = None, circle_m: float | None = None, tap_to_search: bool = False,
+    nonce: str = "", attribution: str = "",
 ) -> MapParts:  # fmt: skip
-    """A map of pins (and rail lines); fitted to what it shows. tiles_url None: no tiles at all."""
+    """A map of pins (and rail lines); fitted to what it shows. tiles_url None: no tiles at all.
+    nonce: the response's CSP nonce for the inline script and style; attribution: HTML for the tiles."""
     pins = list(pins)
     lines = list(lines)
     m = folium.Map(location=centre or (13.7563, 100.5018), zoom_start=13, tiles=None, control_scale=True)
@@ -155,7 +166,7 @@ def build(
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     tile_name = None
     if tiles_url:
-        layer = folium.TileLayer(tiles_url, attr=OSM_ATTRIBUTION if tiles_url == OSM_TILES else "tiles")
+        layer = folium.TileLayer(tiles_url, attr=attribution or tile_attribution(tiles_url))
         layer.add_to(m)
         tile_name = layer.get_name()
     m.add_child(_Background(tile_name, offline_message))
@@ -204,9 +215,9 @@ def build(
     name = m.get_name()
     head = Markup(
         '<link rel="stylesheet" href="{css}">\n<script src="{js}"></script>\n'
-        "<style>#{name} {{ position: relative; width: 100%; height: 100%; }}</style>"
-    ).format(css=LEAFLET_CSS, js=LEAFLET_JS, name=name)
-    html = Markup('<div class="folium-map" id="{}"></div>\n<script>{}</script>').format(
-        name, Markup(root.script.render())
+        '<style nonce="{nonce}">#{name} {{ position: relative; width: 100%; height: 100%; }}</style>'
+    ).format(css=LEAFLET_CSS, js=LEAFLET_JS, name=name, nonce=nonce)
+    html = Markup('<div class="folium-map" id="{}"></div>\n<script nonce="{}">{}</script>').format(
+        name, nonce, Markup(root.script.render())
     )
     return MapParts(head, html)

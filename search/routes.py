@@ -17,6 +17,7 @@ from auction import auth, casenum, services
 from auction.errors import ApiError, not_found
 from auction.i18n import lang_of
 from auction.routes import page_past_end, paging
+from auction.security import nonce_of, public_origin
 from auction.web import render
 from search import cases, maps, openapi, params, queries, views
 from search.queries import Reference
@@ -49,7 +50,7 @@ def _render(request: Request, name: str, error: ApiError | None = None, **ctx: A
         q.append((key, str(value)))
         return f"{request.url.path}?{urlencode(q)}"
 
-    base_url = str(request.base_url).rstrip("/")
+    base_url = public_origin(request)  # never the Host header when PUBLIC_ORIGIN is configured
     return render(request, name, status_code=error.status if error else 200, error=error,
                   replace_param=replace_param, base_url=base_url, **ctx)  # fmt: skip
 
@@ -220,7 +221,7 @@ async def api_transit(request: Request) -> JSONResponse:
 
 
 def _tiles(request: Request) -> str | None:
-    url = getattr(request.app.state.settings, "map_tiles", maps.OSM_TILES)
+    url = getattr(request.app.state.settings, "map_tiles", "none")
     return None if url in ("", "none") else url
 
 
@@ -229,7 +230,8 @@ def _map(request: Request, pins: list[maps.Pin], **kw: Any) -> maps.MapParts | N
         return None
     lang = lang_of(request)
     message = "แผนที่พื้นหลังไม่พร้อมใช้งาน: แสดงเฉพาะหมุด" if lang == "th" else "Base map unavailable: pins only"
-    return maps.build(pins, _tiles(request), message, **kw)
+    attribution = getattr(request.app.state.settings, "map_attribution", "")
+    return maps.build(pins, _tiles(request), message, nonce=nonce_of(request), attribution=attribution, **kw)
 
 
 async def page_search(request: Request) -> Response:

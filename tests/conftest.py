@@ -29,6 +29,10 @@ from auction.config import Settings
 from auction.db import Base, make_engine, sessionmaker
 from auction.models import REFERENCE_TABLES
 
+# Servers the tests start (`python -m auction serve`, uvicorn) inherit this: outside development they
+# refuse the test secrets (auction.security.check_settings; its own tests set ENVIRONMENT themselves).
+os.environ.setdefault("ENVIRONMENT", "development")
+
 PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
