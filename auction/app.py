@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # RawSend first: the room's direct frame writes need the server's own send (realtime/direct.py).
         middleware=[
             Middleware(RawSend),
-            Middleware(SecurityHeaders, tiles=settings.map_tiles),
+            Middleware(SecurityHeaders, tiles=settings.map_tiles, public_origin=settings.public_origin),
             Middleware(GZipMiddleware, minimum_size=1024),
         ],
         exception_handlers={

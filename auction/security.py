@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -102,9 +102,19 @@ def nonce_of(conn: HTTPConnection) -> str:
 class SecurityHeaders:
     """Pure ASGI (sockets pass untouched): a fresh nonce per HTTP request, the headers on every response."""
 
-    def __init__(self, app: ASGIApp, tiles: str | None = None) -> None:
+    def __init__(self, app: ASGIApp, tiles: str | None = None, public_origin: str = "") -> None:
         self.app = app
         self.tiles = tile_source(tiles)
+        self.public_origin = public_origin
+
+    def _location(self, location: str, scope: Scope) -> str:
+        """Starlette's trailing-slash redirect (and any URL built from the request) names the Host
+        header's origin: answer with the public origin, or a path, never a host the client chose."""
+        host = Headers(scope=scope).get("host", "")
+        own = f"{scope.get('scheme', 'http')}://{host}"
+        if host and (location == own or location.startswith(own + "/") or location.startswith(own + "?")):
+            return self.public_origin + (location[len(own) :] or "/")
+        return location
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -118,6 +128,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if "location" in headers:
+                    headers["location"] = self._location(headers["location"], scope)
                 headers.setdefault("Content-Security-Policy", csp)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for old browsers

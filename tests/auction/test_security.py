@@ -215,3 +215,16 @@ async def test_the_room_socket_checks_origin_against_the_public_origin(settings,
         ) as ws:
             await ws.send_text('{"type": "ping"}')
             assert "type" in await ws.receive_text()
+
+
+async def test_redirects_never_name_the_host_header(settings, db) -> None:
+    # Starlette's trailing-slash redirect builds an absolute URL from the Host header.
+    async with app_client(settings) as c:
+        r = await c.get("/search/?lang=en", headers={"host": "evil.example"})
+        assert r.status_code == 307 and r.headers["location"] == "/search?lang=en"
+        r = await c.get("/", headers={"host": "evil.example"})
+        assert r.headers["location"] == "/search"
+    public = dataclasses.replace(settings, public_origin="https://auction.example")
+    async with app_client(public) as c:
+        r = await c.get("/lots/", headers={"host": "evil.example"})
+        assert r.headers["location"] == "https://auction.example/lots"
