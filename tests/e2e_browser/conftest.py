@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.e2e_browser.kit import watch_csp
 from tests.servers import free_port
 
 if TYPE_CHECKING:
@@ -141,13 +142,18 @@ def phone(browser: Browser, server: Server) -> Iterator[Any]:
     """A new phone (its own cookies) for each call: `phone("th")`, `phone("en")`."""
     contexts: list[BrowserContext] = []
 
+    violations: list[str] = []
+
     def make(locale: str = "th") -> BrowserContext:
         ctx = browser.new_context(base_url=server.url, locale="th-TH" if locale == "th" else "en-US",
                                   timezone_id="Asia/Bangkok", **PHONE)  # fmt: skip
         ctx.set_default_timeout(10_000)
+        watch_csp(ctx, violations)
         contexts.append(ctx)
         return ctx
 
     yield make
     for ctx in contexts:
         ctx.close()
+    # Every journey doubles as a CSP check (issue 18): a page that needs inline code without the nonce fails.
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)

@@ -9,19 +9,40 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Page, Route
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route
 
 HERE = Path(__file__).resolve().parent
 AXE = (HERE / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 # Saved on every run so people can look at what the journeys saw (var/ is not committed).
 SHOTS = Path(os.environ.get("E2E_SCREENSHOTS") or HERE.parents[1] / "var" / "e2e-screenshots")
 BLOCKING = ("serious", "critical")
+AXE_LOADER = "() => { " + AXE + "\n}"
+# Runs before any page script in every context: what the CSP blocks is reported as a console error.
+CSP_PROBE = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+    + " at " + e.sourceFile + ":" + e.lineNumber + " on " + location.pathname);
+});
+"""
+
+
+def watch_csp(context: BrowserContext, violations: list[str]) -> None:
+    """Collect every CSP violation of the context's pages (the probe's events and Chromium's own messages)."""
+    context.add_init_script(CSP_PROBE)
+
+    def seen(msg: ConsoleMessage) -> None:
+        text = msg.text
+        if text.startswith("CSP violation") or "Content Security Policy" in text:
+            violations.append(text)
+
+    context.on("console", seen)
 
 
 def check_a11y(page: Page, where: str = "") -> None:
     """axe-core over the whole page; any serious or critical violation fails, with the offending nodes."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=AXE)
+        # Evaluated, not added as a <script>: the page's CSP rightly refuses an inline script without its nonce.
+        page.evaluate(AXE_LOADER)
     result = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
