@@ -32,6 +32,12 @@ from auction.thai import arabic_digits, parse_float, parse_int
 REQUIRED = ("court_code", "office_code", "red_case", "plaintiff", "defendant", "sale_order", "property_type",
             "district_code", "province_code", "round_dates")  # fmt: skip
 MAX_ROWS = 50_000
+# Text longer than its column: PostgreSQL refuses the whole insert (a 500), SQLite would keep it.
+TEXT_COLUMNS = {"black_case": Case.black_number, "plaintiff": Case.plaintiff, "defendant": Case.defendant,
+                "sale_order": Lot.sale_order, "deed_type": Lot.deed_type, "deed_numbers": Lot.deed_numbers,
+                "condo_name": Lot.condo_name, "unit_number": Lot.unit_number, "floor": Lot.floor,
+                "address": Lot.address, "tambon": Lot.tambon, "mortgagee": Lot.mortgagee}  # fmt: skip
+TEXT_LIMITS = {col: attr.property.columns[0].type.length for col, attr in TEXT_COLUMNS.items()}
 
 
 @dataclass
@@ -103,6 +109,9 @@ def _parse_row(line: int, r: dict[str, str], courts: dict[str, int], offices: di
     for col in REQUIRED:
         if not r.get(col):
             raise ValueError(f"{col} is empty")
+    for col, limit in TEXT_LIMITS.items():
+        if limit and len(r.get(col) or "") > limit:
+            raise ValueError(f"{col} is longer than {limit} characters")
     if r["court_code"] not in courts:
         raise ValueError(f"unknown court_code {r['court_code']!r}")
     if r["office_code"] not in offices:

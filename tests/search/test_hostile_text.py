@@ -7,7 +7,9 @@ import json
 import re
 from html.parser import HTMLParser
 
-from auction.importer import import_csv, template_row, to_csv
+import pytest
+
+from auction.importer import TEXT_LIMITS, ImportFailed, import_csv, template_row, to_csv
 from search.maps import Pin, build
 from tests.search.fixture import station
 
@@ -20,6 +22,7 @@ PAYLOADS = [
     "';xss(6);'",
     "<a href=javascript:xss(7)>x</a>",
 ]
+SHORT = "<svg onload=xss(8)>"
 TEXT_FIELDS = ("black_case", "plaintiff", "defendant", "deed_type", "deed_numbers", "condo_name",
                "unit_number", "floor", "address", "tambon", "mortgagee")  # fmt: skip
 # A JS string literal, double- or single-quoted (what tojson and our own scripts write).
@@ -103,7 +106,10 @@ async def _import_hostile(db) -> dict[str, int]:
         g3 = await station(s, "BTS-GLD", "G3")
     rows = []
     for i, payload in enumerate(PAYLOADS):
-        fields = {name: payload for name in TEXT_FIELDS}
+        # A payload longer than its column (floor: 20) is refused by the import; a short one stands in.
+        fields = {
+            name: payload if len(payload) <= (TEXT_LIMITS[name] or 999) else SHORT for name in TEXT_FIELDS
+        }
         rows.append(template_row(sale_order=str(i + 1), red_case="ผบ.4321/2563", district_code="1018",
                                  lat=str(g3.lat + 0.001), lon=str(g3.lon), **fields))  # fmt: skip
     rows.append(template_row(sale_order="99", red_case="ผบ.4321/2563", district_code="1018", lat="", lon="",
@@ -137,3 +143,17 @@ async def test_hostile_lot_text_never_runs_on_any_page(db, client) -> None:
         assert executable_payloads(r.text) == [], path
     r = await client.get("/search", params={"district": "เขตคลองสาน"})
     assert "folium-map" in r.text and "xss" in r.text  # the map and the hostile names are on the page
+
+
+async def test_text_longer_than_its_column_is_refused_by_line_not_a_server_error(db) -> None:
+    # On PostgreSQL the insert failed as a whole (value too long for varchar): a 500 for the officer.
+    rows = [
+        template_row(),
+        template_row(sale_order="2", floor="1" * 21),
+        template_row(sale_order="3", condo_name="x" * 201),
+    ]
+    with pytest.raises(ImportFailed) as err:
+        async with db.begin() as s:
+            await import_csv(s, to_csv(rows))
+    assert err.value.report.errors == [(3, "floor is longer than 20 characters"),
+                                       (4, "condo_name is longer than 200 characters")]  # fmt: skip
