@@ -228,3 +228,35 @@ async def test_redirects_never_name_the_host_header(settings, db) -> None:
     async with app_client(public) as c:
         r = await c.get("/lots/", headers={"host": "evil.example"})
         assert r.headers["location"] == "https://auction.example/lots"
+
+
+async def test_only_a_trusted_proxy_may_say_the_request_came_over_https(database_url, db) -> None:
+    # uvicorn alone believes X-Forwarded-Proto from 127.0.0.1: a local process could claim TLS.
+    import asyncio
+    import os
+
+    import httpx
+
+    from tests.servers import free_port, wait_port
+
+    async def headers_with(trusted: str) -> httpx.Headers:
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": database_url, "ENVIRONMENT": "development",
+               "TRUSTED_PROXIES": trusted, "PYTHONPATH": str(ROOT)}  # fmt: skip
+        proc = subprocess.Popen([sys.executable, "-m", "auction", "serve", "--port", str(port)], env=env, cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        try:
+            await wait_port(port)
+            async with httpx.AsyncClient() as c:
+                r = await c.get(
+                    f"http://127.0.0.1:{port}/search?lang=en", headers={"x-forwarded-proto": "https"}
+                )
+                return r.headers
+        finally:
+            proc.terminate()
+            await asyncio.to_thread(proc.wait, 10)
+
+    plain = await headers_with("")
+    assert "strict-transport-security" not in plain and "secure" not in plain["set-cookie"].lower()
+    proxied = await headers_with("127.0.0.1")
+    assert "strict-transport-security" in proxied and "; secure" in proxied["set-cookie"].lower()
