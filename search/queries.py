@@ -11,10 +11,12 @@ A whole rail line reads each lot's nearest station of that line, measured when t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+import geothai
 import numpy as np
 from sqlalchemy import ColumnElement, func, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -330,8 +332,23 @@ async def station_condos(
     return found
 
 
+@functools.cache
+def _tambons_en(district_code: str) -> dict[str, str]:
+    return {t.name_th: t.name_en for t in geothai.subdistricts(district_code)}
+
+
+def tambon_name(district_code: str | None, tambon: str | None) -> dict[str, str] | None:
+    """A lot's tambon in Thai and English (lots record it in Thai; DOPA's English name via geothai),
+    so the English page does not show a Thai word between English ones."""
+    if not tambon:
+        return None
+    th = strip_prefix(tambon)
+    return {"th": th, "en": _tambons_en(district_code or "").get(th, th)}
+
+
 def hit_view(h: Hit, areas: dict[str, AdminArea]) -> dict[str, Any]:
     out = lot_summary(h.lot, areas)
+    out["tambon_name"] = tambon_name(h.lot.district_code, h.lot.tambon)
     if h.distance_m is not None:
         out["distance_m"] = round(h.distance_m, 1)
     if h.station is not None:

@@ -272,6 +272,7 @@ async def page_search(request: Request) -> Response:
     centre = (near["lat"], near["lon"]) if near else None
     parts = _map(request, pins, centre=centre, circle_m=near and near["radius_m"], tap_to_search=True)
     return _render(request, "search.html", error, form=form, result=result, map=parts, hints=hints, filter_labels=views.FILTER_LABELS,
+                   summary=views.summary(result["query"], lang) if result else [],
                    provinces=ref.provinces.items, type_labels=views.type_labels(lang), sorts=views.SORT_LABELS,
                    offices=ref.offices)  # fmt: skip
 

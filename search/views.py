@@ -104,6 +104,28 @@ def filters_view(f: LotFilters, point: Point | None, sort: str, ref: Reference) 
     }
 
 
+def summary(query: dict[str, Any], lang: str) -> list[str]:
+    """What was searched, in words, above the results: the form is folded away once there are
+    results, and a first-time buyer should not have to open it to know what the list is."""
+    th = lang == "th"
+    out = []
+    for key, (p_th, p_en) in (("province", ("จ.", "")), ("district", ("อ./เขต ", ""))):
+        if area := query.get(key):
+            out.append(f"{p_th}{area['th']}" if th else f"{p_en}{area.get('en', area['code'])}")
+    if query.get("tambon"):
+        out.append(f"ต./แขวง {query['tambon']}" if th else f"subdistrict {query['tambon']}")
+    names = {
+        services.PROPERTY_TYPES[c][0 if th else 1]
+        for c in query.get("types", ())
+        if c in services.PROPERTY_TYPES
+    }
+    out.extend(sorted(names))
+    if near := query.get("near"):
+        radius = f"{near['radius_m']:,.0f}"
+        out.append(f"ภายใน {radius} ม. จากจุดที่เลือก" if th else f"within {radius} m of the chosen point")
+    return out
+
+
 def corrections(q: Mapping[str, str], f: LotFilters, ref: Reference) -> list[dict[str, str]]:
     """Names read as something other than what was typed (a typo fixed, a fragment found inside a
     name), so the page can say "showing results for Nonthaburi (you typed Nonthabri)". Exact names,

@@ -128,3 +128,17 @@ async def test_the_map_zooms_to_the_chosen_station_not_the_whole_line(db, client
     inside = lambda b, p: b[0] <= p.lat <= b[2] and b[1] <= p.lon <= b[3]  # noqa: E731
     assert inside(whole, g1) and inside(whole, g3)
     assert not inside(one, g1), "a station's map no longer fits the whole line"
+
+
+async def test_results_say_what_was_searched_and_name_the_tambon_in_the_pages_language(db, client) -> None:
+    await build(db)
+    th = (await client.get("/search", params={"district": "Bang Ruk", "tambon": "Si Lom", "type": "house"})).text
+    assert "ค้นหา: อ./เขต บางรัก · ต./แขวง สีลม · ที่ดินพร้อมสิ่งปลูกสร้าง" in th
+    en = (await client.get("/search", params={"district": "เขตบางรัก", "lang": "en"})).text
+    assert "Searched: Bang Rak" in en and '<span class="muted">Si Lom Bang Rak Bangkok</span>' in en
+
+
+async def test_an_empty_search_shows_no_pager_and_no_map_of_nowhere(db, client) -> None:
+    await build(db)
+    html = (await client.get("/search", params={"province": "เชียงใหม่", "type": "condo"})).text
+    assert "empty-hints" in html and 'class="pager"' not in html and 'class="folium-map"' not in html
