@@ -58,7 +58,9 @@ DEMO_PASSWORD = "demo-password"
 # (medians below, spread SIGMA) of the area times a price per unit of area that depends on the
 # province, and a thin tail (TAIL_SHARE of lots, TAIL_FACTOR dearer) stands for prime sites. The
 # figures are round illustrations in the range of published LED appraisals, not market data.
-CONDO_SQM_MEDIAN, CONDO_SQM_SIGMA = 32.0, 0.35  # most units sold at auction are 25-40 m²
+# Most units sold at auction are 25-40 m²; none under the smallest studio (a floor, not a clamp,
+# which piled a tenth of the units onto exactly 20 m²).
+CONDO_SQM_MIN, CONDO_SQM_MEDIAN, CONDO_SQM_SIGMA = 18.0, 32.0, 0.6
 CONDO_BAHT_PER_SQM = {"10": 60_000, "11": 38_000, "12": 42_000, "13": 34_000}  # by province
 LAND_WAH_MEDIAN = {"001": 160.0, "003": 45.0, "009": 30.0, "005": 60.0}  # square wah (4 m²)
 LAND_WAH_MEDIAN_BANGKOK = {"001": 70.0, "003": 35.0, "009": 25.0, "005": 40.0}
@@ -223,7 +225,14 @@ def _new_lot(
             encumbrance="mortgage", mortgagee=rng.choice(BANKS), mortgage_amount=rng.randint(2, 60) * 50_000
         )
     if condo:
-        sqm = round(min(250.0, max(20.0, rng.lognormvariate(math.log(CONDO_SQM_MEDIAN), CONDO_SQM_SIGMA))), 2)
+        sqm = round(
+            min(
+                250.0,
+                CONDO_SQM_MIN
+                + rng.lognormvariate(math.log(CONDO_SQM_MEDIAN - CONDO_SQM_MIN), CONDO_SQM_SIGMA),
+            ),
+            2,
+        )
         price = condo_price(rng, province_code, sqm)
         ptype = rng.choices(["002", "004"], [85, 15])[0]
         return NewLot(

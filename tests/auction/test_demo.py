@@ -144,6 +144,10 @@ async def test_demo_prices_follow_type_and_province_with_a_thin_tail(db) -> None
     middle = bkk_condo[len(bkk_condo) // 10 : -len(bkk_condo) // 10]
     assert middle[0] >= 500_000 and middle[-1] <= 8_000_000
     assert median(rural_land) < 1_000_000 and median(rural_land) < median(bkk_land) / 5
+    async with db() as s:
+        areas = list(await s.scalars(select(Lot.area_sqm).where(Lot.property_type.in_(("002", "004")))))
+    assert max(areas.count(a) for a in set(areas)) < len(areas) * 0.02, "no pile of units at one size"
+    assert min(areas) >= 18
 
 
 def test_demo_prices_are_deterministic_for_a_seed() -> None:
