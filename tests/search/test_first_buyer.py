@@ -132,7 +132,9 @@ async def test_the_map_zooms_to_the_chosen_station_not_the_whole_line(db, client
 
 async def test_results_say_what_was_searched_and_name_the_tambon_in_the_pages_language(db, client) -> None:
     await build(db)
-    th = (await client.get("/search", params={"district": "Bang Ruk", "tambon": "Si Lom", "type": "house"})).text
+    th = (
+        await client.get("/search", params={"district": "Bang Ruk", "tambon": "Si Lom", "type": "house"})
+    ).text
     assert "ค้นหา: อ./เขต บางรัก · ต./แขวง สีลม · ที่ดินพร้อมสิ่งปลูกสร้าง" in th
     en = (await client.get("/search", params={"district": "เขตบางรัก", "lang": "en"})).text
     assert "Searched: Bang Rak" in en and '<span class="muted">Si Lom Bang Rak Bangkok</span>' in en
@@ -142,3 +144,15 @@ async def test_an_empty_search_shows_no_pager_and_no_map_of_nowhere(db, client) 
     await build(db)
     html = (await client.get("/search", params={"province": "เชียงใหม่", "type": "condo"})).text
     assert "empty-hints" in html and 'class="pager"' not in html and 'class="folium-map"' not in html
+
+
+async def test_the_case_page_marks_the_round_a_buyer_can_bid_in_next(db, client) -> None:
+    w = await build(db)
+    html = (await client.get(f"/cases/{w.ids['case_main']}")).text
+    # One row per lot: the land's round 1; the Bang Rak house's round 2 (round 1 had no bidder).
+    rows = re.findall(r'<tr class="next-round" aria-current="true"><td>(\d)</td>', html)
+    assert rows == ["1", "2"], rows
+    assert html.count("<b>นัดถัดไป</b>") == 2
+    assert "แขวงสีลม" in html
+    en = (await client.get(f"/cases/{w.ids['case_main']}", params={"lang": "en"})).text
+    assert "<b>Next sale</b>" in en and f'href="/lots/{w.ids["house"]}?lang=en"' in en
