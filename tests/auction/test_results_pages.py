@@ -129,7 +129,9 @@ async def test_stats_headline_agrees_with_its_table_and_says_why_rows_add_up_to_
     assert "1 lot was offered in more than one" in en
     # The headline says which period it covers.
     assert "ภาพรวม: ทุกปีงบประมาณที่ประกาศผลแล้ว" in html
-    assert "Totals: Fiscal year 2570" in (await client.get("/stats", params={"fy": "2570", "lang": "en"})).text
+    assert (
+        "Totals: Fiscal year 2570" in (await client.get("/stats", params={"fy": "2570", "lang": "en"})).text
+    )
     # Grouped by office, no lot is in two rows: no note.
     by_office = (await client.get("/stats", params={"group": "office"})).text
     assert "มากกว่าหนึ่งกลุ่ม" not in by_office and "<tfoot>" in by_office
