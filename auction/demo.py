@@ -1,6 +1,7 @@
 """A realistic demo data set: Thai provinces and districts with real coordinates, condos clustered
-along the real rail lines, land and houses over the country, red-case numbers in real formats,
-six-round schedules with past rounds already decided and their sale days published (so results
+along the real rail lines, land and houses over the country, each lot in a real tambon of its
+district, prices drawn by property type and province (see the medians below), red-case numbers in
+real formats, six-round schedules with past rounds already decided and their sale days published (so results
 and statistics have a history to show). Deterministic for a given seed.
 
 Bulk inserts go through SQLAlchemy Core executemany in batches: 100,000 lots (and 600,000 rounds)
@@ -10,12 +11,14 @@ load in well under a few minutes on SQLite.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import geothai
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +52,29 @@ BANKS = [
 CONDO_WORDS = ["ลุมพินี", "ศุภาลัย", "เดอะ", "ไอดีโอ", "แชปเตอร์", "พลัม", "ดีคอนโด", "เมโทร", "ซิตี้", "พาร์ค"]
 DEMO_PASSWORD = "demo-password"
 
+# Prices. LED announcements are mostly modest homes: a Bangkok condo unit typically 1-5 M baht,
+# a provincial house about a million, provincial land a few hundred thousand; a few large plots
+# and buildings reach tens of millions and very few pass 100 M. So each price is a log-normal draw
+# (medians below, spread SIGMA) of the area times a price per unit of area that depends on the
+# province, and a thin tail (TAIL_SHARE of lots, TAIL_FACTOR dearer) stands for prime sites. The
+# figures are round illustrations in the range of published LED appraisals, not market data.
+# Most units sold at auction are 25-40 m²; none under the smallest studio (a floor, not a clamp,
+# which piled a tenth of the units onto exactly 20 m²).
+CONDO_SQM_MIN, CONDO_SQM_MEDIAN, CONDO_SQM_SIGMA = 18.0, 32.0, 0.6
+CONDO_BAHT_PER_SQM = {"10": 60_000, "11": 38_000, "12": 42_000, "13": 34_000}  # by province
+LAND_WAH_MEDIAN = {"001": 160.0, "003": 45.0, "009": 30.0, "005": 60.0}  # square wah (4 m²)
+LAND_WAH_MEDIAN_BANGKOK = {"001": 70.0, "003": 35.0, "009": 25.0, "005": 40.0}
+# Land, baht per square wah: the metro, then provinces with large towns or resorts, else rural.
+LAND_BAHT_PER_WAH = {
+    "10": 55_000, "11": 22_000, "12": 24_000, "13": 16_000, "83": 20_000, "20": 12_000,
+    "21": 8_000, "77": 8_000, "50": 8_000, "90": 6_000, "40": 5_000, "30": 5_000, "34": 4_000,
+    "41": 4_000, "65": 4_000, "84": 5_000, "73": 7_000, "74": 7_000, "14": 6_000, "24": 6_000,
+}  # fmt: skip
+LAND_BAHT_PER_WAH_DEFAULT = 2_500
+BUILDING_MEDIAN = {"metro": 1_400_000, "province": 800_000}  # the house or shophouse on the land
+SIGMA = {"area": 0.8, "unit_price": 0.45, "building": 0.5}
+TAIL_SHARE, TAIL_FACTOR = 0.01, 8.0
+
 
 @dataclass(frozen=True)
 class DemoResult:
@@ -66,6 +92,13 @@ def _jitter(lat: float, lon: float, rng: random.Random, km: float) -> tuple[floa
 def _nearest(points: list[tuple[float, float, AdminArea]], lat: float, lon: float) -> AdminArea:
     """points: (lat, lon, area), read off the ORM objects once (their attributes cost per access)."""
     return min(points, key=lambda p: (p[0] - lat) ** 2 + ((p[1] - lon) * 0.97) ** 2)[2]
+
+
+@functools.cache
+def tambons(district_code: str) -> tuple[str, ...]:
+    """The district's tambon (แขวง in Bangkok) names, from DOPA's list as packaged by geothai: the
+    reference data stop at districts, and a lot without a tambon matched no tambon search."""
+    return tuple(t.name_th for t in geothai.subdistricts(district_code)) or ("",)
 
 
 def _name(rng: random.Random) -> str:
@@ -184,7 +217,7 @@ def _new_lot(
     common: dict[str, Any] = {
         "sale_order": order, "province_code": province_code, "district_code": district.code,
         "office_id": office_id, "round_dates": dates, "lat": round(lat, 6), "lon": round(lon, 6),
-        "geo_precision": precision, "tambon": None,
+        "geo_precision": precision, "tambon": rng.choice(tambons(district.code)),
         "occupancy": rng.choices(["owner", "tenant", "unknown"], [50, 15, 35])[0],
     }  # fmt: skip
     if rng.random() < 0.12:
@@ -192,8 +225,15 @@ def _new_lot(
             encumbrance="mortgage", mortgagee=rng.choice(BANKS), mortgage_amount=rng.randint(2, 60) * 50_000
         )
     if condo:
-        sqm = round(rng.uniform(22, 140), 2)
-        price = int(sqm * rng.uniform(35_000, 130_000) / 1000) * 1000
+        sqm = round(
+            min(
+                250.0,
+                CONDO_SQM_MIN
+                + rng.lognormvariate(math.log(CONDO_SQM_MEDIAN - CONDO_SQM_MIN), CONDO_SQM_SIGMA),
+            ),
+            2,
+        )
+        price = condo_price(rng, province_code, sqm)
         ptype = rng.choices(["002", "004"], [85, 15])[0]
         return NewLot(
             property_type=ptype, area_sqm=sqm, condo_name=f"{rng.choice(CONDO_WORDS)} {district.name_th}",
@@ -204,11 +244,12 @@ def _new_lot(
             address=f"เลขที่ {rng.randint(1, 999)}/{rng.randint(1, 500)}", **common,
         )  # fmt: skip
     ptype = rng.choices(["001", "003", "009", "005"], [35, 58, 4, 3])[0]
-    rai, ngan, wah = rng.choice([0, 0, 0, 1, 2, 5, 12]), rng.randint(0, 3), round(rng.uniform(10, 99.9), 1)
-    sqm_price = rng.uniform(800, 25_000) * (3 if province_code in METRO else 1)
-    land = (rai * 400 + ngan * 100 + wah) * 4 * sqm_price
-    building = rng.uniform(400_000, 4_000_000) if ptype == "003" else 0
-    price = max(50_000, int((land + building) / 1000) * 1000)
+    medians = LAND_WAH_MEDIAN_BANGKOK if province_code == "10" else LAND_WAH_MEDIAN
+    total_wah = min(40_000.0, max(10.0, rng.lognormvariate(math.log(medians[ptype]), SIGMA["area"])))
+    rai, rest = divmod(total_wah, 400)
+    ngan, wah = divmod(rest, 100)
+    rai, ngan, wah = int(rai), int(ngan), min(99.9, round(wah, 1))
+    price = land_price(rng, ptype, province_code, rai * 400 + ngan * 100 + wah)
     return NewLot(
         property_type=ptype, area_rai=rai, area_ngan=ngan, area_wah=wah,
         deed_type=rng.choice(["โฉนดเลขที่", "โฉนดเลขที่", "น.ส.3ก", "ตามสำเนาโฉนด"]),
@@ -218,6 +259,28 @@ def _new_lot(
         appraisal_executing=int(price * rng.uniform(0.8, 1.1) / 1000) * 1000,
         address=f"เลขที่ {rng.randint(1, 999)} หมู่ {rng.randint(1, 15)}", **common,
     )  # fmt: skip
+
+
+def _tail(rng: random.Random) -> float:
+    return TAIL_FACTOR if rng.random() < TAIL_SHARE else 1.0
+
+
+def condo_price(rng: random.Random, province_code: str, sqm: float) -> int:
+    """A unit's appraisal: its area at the province's price per m², spread log-normally."""
+    per_sqm = CONDO_BAHT_PER_SQM.get(province_code, CONDO_BAHT_PER_SQM["13"])
+    per_sqm *= rng.lognormvariate(0.0, SIGMA["unit_price"]) * _tail(rng)
+    return max(150_000, int(sqm * per_sqm / 1000) * 1000)
+
+
+def land_price(rng: random.Random, ptype: str, province_code: str, square_wah: float) -> int:
+    """Land at the province's price per square wah, plus the building on it (003) or the building
+    alone (009); a leasehold (005) sells the right for a fraction of the land."""
+    per_wah = LAND_BAHT_PER_WAH.get(province_code, LAND_BAHT_PER_WAH_DEFAULT)
+    land = square_wah * per_wah * rng.lognormvariate(0.0, SIGMA["unit_price"])
+    building = BUILDING_MEDIAN["metro" if province_code in METRO else "province"]
+    building *= rng.lognormvariate(0.0, SIGMA["building"])
+    value = {"001": land, "003": land + building, "009": building, "005": 0.3 * land}[ptype]
+    return max(50_000, int(value * _tail(rng) / 1000) * 1000)
 
 
 def _decide_past(

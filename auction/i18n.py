@@ -164,6 +164,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ratio_to_appraisal": ("ราคาขายต่อราคาประเมิน", "Price to appraisal"),
     "avg_rounds": ("ขายได้ในนัดที่ (เฉลี่ย)", "Average round of sale"),
     "table": ("ตารางข้อมูล", "Data table"),
+    "total": ("รวม", "Total"),
+    "stats_repeated": (
+        "ทรัพย์ {n} รายการนำออกขายในมากกว่าหนึ่งกลุ่ม ({group}) จึงนับในทุกแถวที่ขาย แต่นับครั้งเดียวในแถวรวมและภาพรวมด้านบน "
+        "ผลรวมของแถวจึงมากกว่ายอดรวม",
+        "{n} lots were offered in more than one {group} row: each is counted in every row it was offered in, "
+        "but once in the total and the headline above, so the rows add up to more than the total.",
+    ),
+    "stats_repeated_one": (
+        "",
+        "1 lot was offered in more than one {group} row: it is counted in every row it was offered in, "
+        "but once in the total and the headline above, so the rows add up to more than the total.",
+    ),
     "stats_definitions": (
         "นำออกขาย = จำนวนทรัพย์ที่มีการเปิดให้สู้ราคา (ขายได้หรือไม่มีผู้สู้ราคา) ไม่นับนัดที่งดขายหรือถอนการยึด; "
         "อัตราขายได้ = ขายได้ ÷ นำออกขาย; ราคาประเมิน = ราคาที่ใช้เป็นฐานของทรัพย์ที่ขายได้",

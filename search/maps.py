@@ -9,6 +9,7 @@ is dropped and the pins stay on a plain background with a note saying so.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -178,10 +179,12 @@ def build(
         polyline = folium.PolyLine(list(line.points), color=line.color, weight=5, opacity=0.8)
         polyline.add_child(_PlainTooltip(line.label))
         polyline.add_to(m)
-        bounds.extend(line.points)
+        if centre is None or not circle_m:  # a chosen point's circle is what to zoom to, not the line
+            bounds.extend(line.points)
     if centre is not None and circle_m:
         folium.Circle(centre, radius=circle_m, color="#0b5cad", fill=False, dash_array="6").add_to(m)
-        bounds.append(centre)
+        dlat, dlon = circle_m / 111_320, circle_m / (111_320 * math.cos(math.radians(centre[0])))
+        bounds.extend([(centre[0] - dlat, centre[1] - dlon), (centre[0] + dlat, centre[1] + dlon)])
     for pin in pins:
         color = PRECISION_COLOR.get(pin.precision, "#555")
         text = f"{pin.label} · {pin.precision_label}" if pin.precision_label else pin.label

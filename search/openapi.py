@@ -83,7 +83,8 @@ SPEC: dict[str, Any] = {
                 "responses": {
                     "200": _ok(
                         "items (lot summaries; distance_m with a point), total, page, per_page, "
-                        "query (as understood), share_url"
+                        "query (as understood), corrections (names read as other than typed: "
+                        "param, typed, code, th, en), share_url"
                     ),
                     "400": _errors(
                         400,
@@ -167,7 +168,9 @@ SPEC: dict[str, Any] = {
                 "summary": "Condo units within walking distance of a rail line or station",
                 "description": "Each unit comes with its nearest station on the line, the straight-line "
                 "(geodesic) distance_m and walk_min, an estimate (x1.25 route factor at 80 m/min). "
-                "per_station counts every unit once, at its nearest station.",
+                "per_station counts every unit once, at its nearest station; with a station, its "
+                "entry's count is every unit within the radius and nearest_count those nearest to it "
+                "(its figure in the whole line's answer).",
                 "parameters": [
                     _q(
                         "line",

@@ -11,10 +11,12 @@ A whole rail line reads each lot's nearest station of that line, measured when t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+import geothai
 import numpy as np
 from sqlalchemy import ColumnElement, func, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -330,8 +332,23 @@ async def station_condos(
     return found
 
 
+@functools.cache
+def _tambons_en(district_code: str) -> dict[str, str]:
+    return {t.name_th: t.name_en for t in geothai.subdistricts(district_code)}
+
+
+def tambon_name(district_code: str | None, tambon: str | None) -> dict[str, str] | None:
+    """A lot's tambon in Thai and English (lots record it in Thai; DOPA's English name via geothai),
+    so the English page does not show a Thai word between English ones."""
+    if not tambon:
+        return None
+    th = strip_prefix(tambon)
+    return {"th": th, "en": _tambons_en(district_code or "").get(th, th)}
+
+
 def hit_view(h: Hit, areas: dict[str, AdminArea]) -> dict[str, Any]:
     out = lot_summary(h.lot, areas)
+    out["tambon_name"] = tambon_name(h.lot.district_code, h.lot.tambon)
     if h.distance_m is not None:
         out["distance_m"] = round(h.distance_m, 1)
     if h.station is not None:
@@ -343,3 +360,63 @@ def hit_view(h: Hit, areas: dict[str, AdminArea]) -> dict[str, Any]:
 def station_view(s: Station) -> dict[str, Any]:
     return {"id": s.id, "line_id": s.line_id, "code": s.code, "th": s.name_th, "en": s.name_en,
             "lat": s.lat, "lon": s.lon}  # fmt: skip
+
+
+# What each of the form's filters is called in LotFilters, for saying which one emptied a search.
+RELAXABLE: dict[str, dict[str, Any]] = {
+    "province": {"province": None},
+    "district": {"districts": ()},
+    "tambon": {"tambon": None},
+    "type": {"types": ()},
+    "price": {"price_min": None, "price_max": None},
+    "area": {"area_min": None, "area_max": None},
+    "date": {"date_from": None, "date_to": None},
+    "office": {"office_id": None},
+    "encumbrance": {"encumbrance": None},
+    "occupancy": {"occupancy": None},
+}
+
+
+@dataclass
+class EmptyHints:
+    """Why a search found nothing: how many lots each filter left out on its own, and for a
+    tambon, which tambons the area's lots do have (or that none of them records one)."""
+
+    without: dict[str, int]
+    tambons: list[tuple[str, int]]
+    untagged: int
+
+
+async def _count(session: AsyncSession, f: LotFilters, point: Point | None) -> int:
+    if point is None:
+        return await session.scalar(select(func.count(Lot.id)).where(*conditions(f))) or 0
+    return (await search_lots(session, f, 1, 1, "distance", point)).total
+
+
+async def empty_hints(session: AsyncSession, f: LotFilters, point: Point | None) -> EmptyHints:
+    """Only for a search that found nothing: one count per filter in use (at most eleven, each an
+    indexed count or one radius search)."""
+    without = {}
+    for name, cleared in RELAXABLE.items():
+        relaxed = replace(f, **cleared)
+        if relaxed != f:
+            without[name] = await _count(session, relaxed, point)
+    if point is not None:
+        without["point"] = await _count(session, f, None)
+    tambons: list[tuple[str, int]] = []
+    untagged = 0
+    if f.tambon:
+        area = conditions(replace(f, tambon=None))
+        rows = await session.execute(
+            select(Lot.tambon, func.count())
+            .where(*area, Lot.tambon.is_not(None), Lot.tambon != "")
+            .group_by(Lot.tambon)
+            .order_by(func.count().desc(), Lot.tambon)
+            .limit(12)
+        )
+        tambons = [(t, n) for t, n in rows.all()]
+        untagged = (
+            await session.scalar(select(func.count(Lot.id)).where(*area, func.coalesce(Lot.tambon, "") == ""))
+            or 0
+        )
+    return EmptyHints(without, tambons, untagged)

@@ -50,22 +50,32 @@ def _render(request: Request, name: str, error: ApiError | None = None, **ctx: A
         q.append((key, str(value)))
         return f"{request.url.path}?{urlencode(q)}"
 
+    def drop_params(*keys: str) -> str:
+        q = [(k, v) for k, v in request.query_params.multi_items() if v and k not in (*keys, "page")]
+        return f"{request.url.path}?{urlencode(q)}"
+
     base_url = public_origin(request)  # never the Host header when PUBLIC_ORIGIN is configured
     return render(request, name, status_code=error.status if error else 200, error=error,
-                  replace_param=replace_param, base_url=base_url, **ctx)  # fmt: skip
+                  replace_param=replace_param, drop_params=drop_params, base_url=base_url, **ctx)  # fmt: skip
 
 
 # --- location, near a point, filters ------------------------------------------------------------
 
 
 async def _lots(request: Request, from_form: bool = False) -> dict[str, Any]:
+    return (await _lots_with_filters(request, from_form))[0]
+
+
+async def _lots_with_filters(
+    request: Request, from_form: bool = False
+) -> tuple[dict[str, Any], queries.LotFilters, queries.Point | None]:
     ref = await reference(request)
     q = request.query_params
     if from_form and not any(q.get(k) for k in ("lat", "lon", "near")):
         # The page's form always sends its radius select; without a point it means nothing there
         # (the API still refuses a bare radius: missing_point).
         q = QueryParams([(k, v) for k, v in q.multi_items() if k != "radius"])
-    filters = params.lot_filters(q, ref)
+    filters = views.tambon_in_thai(params.lot_filters(q, ref), ref)
     point = params.point(q)
     sort = params.sort(q, "distance" if point else "date")
     if sort == "distance" and point is None:
@@ -75,14 +85,16 @@ async def _lots(request: Request, from_form: bool = False) -> dict[str, Any]:
     async with _sm(request)() as s:
         result = await queries.search_lots(s, filters, page, per_page, sort, point)
     page_past_end(page, per_page, result.total)
-    return {
+    found = {
         "query": views.filters_view(filters, point, sort, ref),
+        "corrections": views.corrections(q, filters, ref),
         "items": [queries.hit_view(h, result.areas) for h in result.hits],
         "page": page,
         "per_page": per_page,
         "total": result.total,
         "share_url": share_url("/search", request),
     }
+    return found, filters, point
 
 
 async def api_search_lots(request: Request) -> JSONResponse:
@@ -179,7 +191,7 @@ async def _transit(request: Request) -> dict[str, Any]:
                        param="line", candidates=[{"id": c.code, "th": c.name_th, "en": c.name_en}
                                                  for c in candidates])  # fmt: skip
     stations = line.stations
-    station = None
+    station, nearest_here = None, None
     if station_q := (q.get("station") or "").strip():
         station, near = ref.transit.station(line, station_q)
         if station is None:
@@ -196,6 +208,9 @@ async def _transit(request: Request) -> dict[str, Any]:
             result = await queries.line_condos(s, stations, radius, filters, page, per_page, sort)
         else:
             result = await queries.station_condos(s, station, radius, filters, page, per_page, sort)
+            # The whole line's table counts a unit at its nearest station only: say how many of
+            # this station's units that is, so the two figures can be told apart.
+            nearest_here = (await queries.line_condos(s, line.stations, radius, filters, 1, 1)).per_station
     page_past_end(page, per_page, result.total)
     counts = result.per_station or {}
     return {
@@ -204,7 +219,11 @@ async def _transit(request: Request) -> dict[str, Any]:
         "radius_m": radius,
         "sort": sort,
         "items": [queries.hit_view(h, result.areas) for h in result.hits],
-        "per_station": [{**queries.station_view(s), "count": counts.get(s.id, 0)} for s in stations],
+        "per_station": [
+            {**queries.station_view(s), "count": counts.get(s.id, 0)}
+            | ({"nearest_count": (nearest_here or {}).get(s.id, 0)} if station else {})
+            for s in stations
+        ],
         "page": page,
         "per_page": per_page,
         "total": result.total,
@@ -237,18 +256,25 @@ def _map(request: Request, pins: list[maps.Pin], **kw: Any) -> maps.MapParts | N
 async def page_search(request: Request) -> Response:
     ref = await reference(request)
     form = views.search_form(request.query_params)
-    result, error = None, None
+    result, error, hints = None, None, None
     if views.has_query(request.query_params):
         try:
-            result = await _lots(request, from_form=True)
+            result, filters, point = await _lots_with_filters(request, from_form=True)
         except ApiError as exc:
             error = exc
+        else:
+            if result["total"] == 0:
+                # Say which filter emptied the list (and what a tambon search could match) rather
+                # than show an empty list with no reason.
+                async with _sm(request)() as s:
+                    hints = await queries.empty_hints(s, filters, point)
     lang = lang_of(request)
     pins = views.pins(result["items"], lang) if result else []
     near = result["query"]["near"] if result else None
     centre = (near["lat"], near["lon"]) if near else None
     parts = _map(request, pins, centre=centre, circle_m=near and near["radius_m"], tap_to_search=True)
-    return _render(request, "search.html", error, form=form, result=result, map=parts,
+    return _render(request, "search.html", error, form=form, result=result, map=parts, hints=hints, filter_labels=views.FILTER_LABELS,
+                   summary=views.summary(result["query"], lang) if result else [],
                    provinces=ref.provinces.items, type_labels=views.type_labels(lang), sorts=views.SORT_LABELS,
                    offices=ref.offices)  # fmt: skip
 
@@ -265,7 +291,10 @@ async def page_transit(request: Request) -> Response:
     parts = None
     if result:
         line = ref.transit.lines[result["line"]["id"]]
-        parts = _map(request, views.pins(result["items"], lang), lines=[views.polyline(line, lang)])
+        chosen = result["station"]
+        parts = _map(request, views.pins(result["items"], lang), lines=[views.polyline(line, lang)],
+                     centre=(chosen["lat"], chosen["lon"]) if chosen else None,
+                     circle_m=result["radius_m"] if chosen else None)  # fmt: skip
     return _render(request, "transit.html", error, lines=list(ref.transit.lines.values()), result=result,
                    map=parts, radii=views.RADII, q=request.query_params)  # fmt: skip
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+import geothai
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import auth, services
 from auction.errors import ApiError
 from auction.i18n import t
+from auction.thai import arabic_digits
 from search import cases, maps
 from search.queries import LotFilters, Point, Reference
-from search.thai import Match
+from search.thai import Match, normalise
 from search.transit import RADII_M, Line
 
 RADII = RADII_M
@@ -29,6 +32,20 @@ SORT_LABELS = (
     ("-area", "เนื้อที่มากไปน้อย", "Area, large to small"),
     ("distance", "ใกล้ที่สุด (เมื่อระบุตำแหน่ง)", "Nearest (with a point)"),
 )
+# A filter that emptied a search, as the page names it, and the query parameters that set it.
+FILTER_LABELS = {
+    "province": ("จังหวัด", "province", ("province",)),
+    "district": ("อำเภอ/เขต", "district", ("district",)),
+    "tambon": ("ตำบล/แขวง", "subdistrict", ("tambon",)),
+    "type": ("ประเภททรัพย์", "property type", ("type",)),
+    "price": ("ราคา", "price", ("price_min", "price_max")),
+    "area": ("เนื้อที่", "area", ("area_min", "area_max")),
+    "date": ("วันขาย", "sale date", ("date_from", "date_to")),
+    "office": ("สำนักงาน", "office", ("office",)),
+    "encumbrance": ("ภาระผูกพัน", "encumbrance", ("encumbrance",)),
+    "occupancy": ("การครอบครอง", "occupancy", ("occupancy",)),
+    "point": ("ตำแหน่งและรัศมี", "point and radius", ("lat", "lon", "near", "radius", "sort")),
+}
 TYPE_LABELS = {
     "condo": ("ห้องชุด / คอนโด", "Condominium"),
     "land": ("ที่ดินว่างเปล่า", "Vacant land"),
@@ -85,6 +102,68 @@ def filters_view(f: LotFilters, point: Point | None, sort: str, ref: Reference) 
         "near": {"lat": point.lat, "lon": point.lon, "radius_m": point.radius_m} if point else None,
         "sort": sort,
     }
+
+
+def summary(query: dict[str, Any], lang: str) -> list[str]:
+    """What was searched, in words, above the results: the form is folded away once there are
+    results, and a first-time buyer should not have to open it to know what the list is."""
+    th = lang == "th"
+    out = []
+    for key, (p_th, p_en) in (("province", ("จ.", "")), ("district", ("อ./เขต ", ""))):
+        if area := query.get(key):
+            out.append(f"{p_th}{area['th']}" if th else f"{p_en}{area.get('en', area['code'])}")
+    if query.get("tambon"):
+        out.append(f"ต./แขวง {query['tambon']}" if th else f"subdistrict {query['tambon']}")
+    names = {
+        services.PROPERTY_TYPES[c][0 if th else 1]
+        for c in query.get("types", ())
+        if c in services.PROPERTY_TYPES
+    }
+    out.extend(sorted(names))
+    if near := query.get("near"):
+        radius = f"{near['radius_m']:,.0f}"
+        out.append(f"ภายใน {radius} ม. จากจุดที่เลือก" if th else f"within {radius} m of the chosen point")
+    return out
+
+
+def corrections(q: Mapping[str, str], f: LotFilters, ref: Reference) -> list[dict[str, str]]:
+    """Names read as something other than what was typed (a typo fixed, a fragment found inside a
+    name), so the page can say "showing results for Nonthaburi (you typed Nonthabri)". Exact names,
+    codes, aliases and the starts of names (what a suggestion list completes) are not corrections."""
+    out = []
+    district = f.districts[0] if f.districts else None
+    for param, code in (("province", f.province), ("district", district)):
+        typed = (q.get(param) or "").strip()
+        item = ref.areas.get(code or "")
+        if not typed or item is None or arabic_digits(typed) == code:
+            continue
+        index = ref.provinces if param == "province" else ref.districts
+        if param == "district" and f.province:
+            index = index.subset(f.province)
+        how = next((m.how for m in index.rank(typed, len(index.items)) if m.item.code == code), "fuzzy")
+        if how in ("fuzzy", "substring"):
+            out.append({"param": param, "typed": typed, "code": code, "th": item.name_th, "en": item.name_en})
+    return out
+
+
+def tambon_in_thai(f: LotFilters, ref: Reference) -> LotFilters:
+    """Lots record their tambon in Thai: an English name (`Si Lom`) typed on the English page is
+    read as the Thai name of that tambon in the district or province searched (DOPA's list, via
+    geothai), so the English page can search by tambon too."""
+    if not f.tambon or not f.tambon.isascii():
+        return f
+    if f.districts:
+        codes: list[str] = list(f.districts)
+    elif f.province:
+        codes = [a.code for a in ref.areas.values() if a.parent_code == f.province]
+    else:
+        return f
+    key = normalise(f.tambon)
+    for code in codes:
+        for sub in geothai.subdistricts(code):
+            if normalise(sub.name_en) == key:
+                return replace(f, tambon=sub.name_th)
+    return f
 
 
 def line_view(line: Line) -> dict[str, Any]:

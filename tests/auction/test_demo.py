@@ -114,3 +114,66 @@ async def test_lots_and_cases_written_after_the_demo_get_fresh_ids(db) -> None:
         case = await s.scalar(select(Case).where(Case.red_key == "ผบ.99999/2568"))
         lot = await s.scalar(select(Lot).where(Lot.case_id == case.id))
         assert lot.id == 41 and case.id == await s.scalar(select(func.max(Case.id)))
+
+
+async def prices(s, where) -> list[int]:
+    from auction.models import Lot
+
+    return sorted(await s.scalars(select(Lot.base_price).where(where)))
+
+
+async def test_demo_prices_follow_type_and_province_with_a_thin_tail(db) -> None:
+    """Issue 19: 19 % of demo lots started above ฿100 M. Bangkok condos sit around 1-5 M,
+    provincial land lower still, and only a thin tail passes 100 M."""
+    from auction.models import Lot
+
+    async with db.begin() as s:
+        await demo.generate(s, 3000, seed=19, today=TODAY)
+    async with db() as s:
+        every = await prices(s, Lot.id > 0)
+        bkk_condo = await prices(s, (Lot.province_code == "10") & Lot.property_type.in_(("002", "004")))
+        rural_land = await prices(s, Lot.province_code.not_in(demo.METRO) & (Lot.property_type == "001"))
+        bkk_land = await prices(s, (Lot.province_code == "10") & (Lot.property_type == "001"))
+
+    def median(xs: list[int]) -> int:
+        return xs[len(xs) // 2]
+
+    assert sum(p > 100_000_000 for p in every) / len(every) < 0.01
+    assert sum(p > 20_000_000 for p in every) > 0, "a tail of dear lots remains"
+    assert 1_000_000 <= median(bkk_condo) <= 5_000_000
+    middle = bkk_condo[len(bkk_condo) // 10 : -len(bkk_condo) // 10]
+    assert middle[0] >= 500_000 and middle[-1] <= 8_000_000
+    assert median(rural_land) < 1_000_000 and median(rural_land) < median(bkk_land) / 5
+    async with db() as s:
+        areas = list(await s.scalars(select(Lot.area_sqm).where(Lot.property_type.in_(("002", "004")))))
+    assert max(areas.count(a) for a in set(areas)) < len(areas) * 0.02, "no pile of units at one size"
+    assert min(areas) >= 18
+
+
+def test_demo_prices_are_deterministic_for_a_seed() -> None:
+    import random
+
+    draw = [
+        demo.condo_price(random.Random(5), "10", 30.0),
+        demo.land_price(random.Random(5), "003", "50", 60),
+    ]
+    again = [
+        demo.condo_price(random.Random(5), "10", 30.0),
+        demo.land_price(random.Random(5), "003", "50", 60),
+    ]
+    assert draw == again
+
+
+async def test_every_demo_lot_has_a_tambon_of_its_own_district(db) -> None:
+    """Issue 19: the ตำบล/แขวง filter matched nothing, as no demo lot had a tambon."""
+    import geothai
+
+    from auction.models import Lot
+
+    async with db.begin() as s:
+        await demo.generate(s, 200, seed=7, today=TODAY)
+    async with db() as s:
+        rows = (await s.execute(select(Lot.district_code, Lot.tambon))).all()
+    assert rows
+    for district, tambon in rows:
+        assert tambon in {t.name_th for t in geothai.subdistricts(district)}

@@ -112,3 +112,26 @@ async def test_rating_page_and_satisfaction_page(db, client) -> None:
     sat = await client.get("/officer/satisfaction", headers=h["officer"])
     assert sat.status_code == 200 and "<svg" in sat.text and "ดีมาก" in sat.text and "4.0" in sat.text
     assert (await client.get("/officer/satisfaction", headers=h["buyer"])).status_code == 403
+
+
+async def test_stats_headline_agrees_with_its_table_and_says_why_rows_add_up_to_more(db, client) -> None:
+    """Issue 19: the headline said 5 lots offered, the per-year rows 4 + 2. A lot offered in both
+    fiscal years is in each year's row and once in the headline: the table ends with the headline's
+    own total row and says how many lots are in more than one row."""
+    await resultskit.build(db)
+    html = (await client.get("/stats", params={"group": "fy"})).text
+    tiles = re.search(r'<ul class="tiles".*?</ul>', html, re.S)
+    assert tiles and re.search(r"<span>นำออกขาย</span><b>5</b>", tiles.group(0))
+    assert re.search(r'<tfoot><tr><th scope="row">รวม</th><td>5</td><td>3</td><td>60%</td>', html)
+    assert "ทรัพย์ 1 รายการนำออกขายในมากกว่าหนึ่งกลุ่ม" in html
+    en = (await client.get("/stats", params={"group": "fy", "lang": "en"})).text
+    assert re.search(r'<tfoot><tr><th scope="row">Total</th><td>5</td>', en)
+    assert "1 lot was offered in more than one" in en
+    # The headline says which period it covers.
+    assert "ภาพรวม: ทุกปีงบประมาณที่ประกาศผลแล้ว" in html
+    assert (
+        "Totals: Fiscal year 2570" in (await client.get("/stats", params={"fy": "2570", "lang": "en"})).text
+    )
+    # Grouped by office, no lot is in two rows: no note.
+    by_office = (await client.get("/stats", params={"group": "office"})).text
+    assert "มากกว่าหนึ่งกลุ่ม" not in by_office and "<tfoot>" in by_office

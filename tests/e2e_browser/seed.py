@@ -72,7 +72,11 @@ async def build(url: str) -> dict:
         )
         # Journey 3: the line and station with the most condos nearby.
         stations = list(await s.scalars(select(TransitStation)))
-        condos = list(await s.execute(select(Lot.lat, Lot.lon).where(Lot.condo_name.is_not(None))))
+        condos = list(  # on sale: a sold unit is never a search result
+            await s.execute(
+                select(Lot.lat, Lot.lon).where(Lot.condo_name.is_not(None), Lot.status == "on_sale")
+            )
+        )
 
         def near(st: TransitStation) -> int:  # condos well inside the page's default 1,000 m walk
             return sum(1 for la, lo in condos if math.hypot((la - st.lat) * 111_000,

@@ -50,13 +50,17 @@ async def test_tambon_text_anywhere_in_the_country_uses_the_trigram_index(db) ->
     async with db.begin() as s:  # a country's worth of other lots, most of them on sale
         await demo.generate(s, 1500, seed=5, today=dt.date(2026, 11, 23))
     async with db.begin() as s:
+        # The demo gives every lot a tambon (issue 19): fresh rows sit in the GIN index's pending
+        # list, which the planner prices as a scan of it, until (auto)vacuum merges them.
+        await s.execute(text("SELECT gin_clean_pending_list('ix_lot_tambon_trgm')"))
         await s.execute(text("ANALYZE lot"))
     f = LotFilters(tambon="สีลม")
     async with db() as s:
         plan = await explain(s, select(func.count(Lot.id)).where(*queries.conditions(f)))
         assert "ix_lot_tambon_trgm" in plan
         found = await queries.search_lots(s, f, 1, 20)
-    assert [h.lot.id for h in found.hits] == [w.ids["house"]]
+    assert w.ids["house"] in [h.lot.id for h in found.hits]
+    assert all("สีลม" in (h.lot.tambon or "") for h in found.hits)
 
 
 async def test_in_a_district_the_tambon_is_only_a_filter(db) -> None:
