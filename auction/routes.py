@@ -67,7 +67,11 @@ async def _lot_detail(request: Request) -> dict[str, Any]:
     async with _sm(request)() as s:
         lot = await services.get_lot(s, lot_id)
         areas = await services.area_names(s, {lot.province_code, lot.district_code})
-    return services.lot_detail(lot, areas, officer=who.may_run_office(lot.office_id))
+        stations = await services.lot_stations(s, lot.id)
+    return {
+        **services.lot_detail(lot, areas, officer=who.may_run_office(lot.office_id)),
+        "stations": stations,
+    }
 
 
 async def api_lot(request: Request) -> JSONResponse:

@@ -10,13 +10,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from auction import i18n
+from auction import display, i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 _loader = jinja2.ChoiceLoader(
     [jinja2.FileSystemLoader(str(ROOT / pkg / "templates")) for pkg in ("auction", "search", "realtime")]
 )
 templates = Jinja2Templates(env=jinja2.Environment(loader=_loader, autoescape=True))
+templates.env.filters["num"] = display.num  # thousands separators on every count and amount
+templates.env.filters["area"] = display.area
 
 
 def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
