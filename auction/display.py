@@ -48,3 +48,19 @@ def area(lot: Mapping[str, Any], lang: str = "th") -> str:
     if floor:
         parts.append(f"{floor_u} {floor}")
     return " · ".join(parts) or "-"
+
+
+def lot_name(x: Mapping[str, Any], lang: str = "th") -> str:
+    """A lot as a person names it: case number, lot number, type, place. Never an internal id.
+    x has red_number, sale_order, property_type_label ({th, en}), and optionally condo_name,
+    district and province ({th, en} each) or place (text)."""
+
+    def pick(pair: Any) -> str:
+        return (pair.get(lang) or pair.get("th") or "") if isinstance(pair, Mapping) else (pair or "")
+
+    order = ("ลำดับที่" if lang == "th" else "lot") + f" {x.get('sale_order')}"
+    kind = pick(x.get("property_type_label"))
+    if x.get("condo_name"):
+        kind += f" {x['condo_name']}"
+    place = x.get("place") or " ".join(p for p in (pick(x.get("district")), pick(x.get("province"))) if p)
+    return " · ".join(p for p in (x.get("red_number") or "", order, kind, pick(place)) if p)

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from auction import auth, services
+from auction import auth, buyer_guide, services
 from auction.errors import ApiError
 from auction.thai import parse_int
 from auction.web import render
@@ -114,6 +114,10 @@ async def page_lots(request: Request) -> Response:
 
 async def page_lot(request: Request) -> Response:
     lot = await _lot_detail(request)
+    if lot["closed"] and lot["status"] == "sold":
+        who = await auth.principal(request)
+        async with _sm(request)() as s:
+            lot["my_sale_id"] = await buyer_guide.my_sale_id(s, lot["id"], who.user_id)
     make_map = getattr(request.app.state, "lot_map", None)  # set by auction.app (search.routes)
     parts = await make_map(request, lot) if make_map else None
     return render(request, "lot.html", lot=lot, map_head=parts and parts.head, map_html=parts and parts.html)

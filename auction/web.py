@@ -19,6 +19,7 @@ _loader = jinja2.ChoiceLoader(
 templates = Jinja2Templates(env=jinja2.Environment(loader=_loader, autoescape=True))
 templates.env.filters["num"] = display.num  # thousands separators on every count and amount
 templates.env.filters["area"] = display.area
+templates.env.filters["lot_name"] = display.lot_name  # a lot named as a person would, never by id
 
 
 def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
