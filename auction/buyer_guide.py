@@ -157,3 +157,17 @@ async def my_sale_id(session: AsyncSession, lot_id: int, user_id: int | None) ->
         .order_by(Sale.id.desc())
         .limit(1)
     )
+
+
+async def my_sales_of_rounds(
+    session: AsyncSession, round_ids: list[int], user_id: int | None
+) -> dict[int, int]:
+    """Of these rounds (a page of results), the ones this person won: round id -> sale id."""
+    if user_id is None or not round_ids:
+        return {}
+    rows = await session.execute(
+        select(Sale.round_id, Sale.id)
+        .join(Registration, Registration.id == Sale.registration_id)
+        .where(Sale.round_id.in_(round_ids), Registration.user_id == user_id)
+    )
+    return dict(rows.all())
