@@ -62,5 +62,6 @@ def lot_name(x: Mapping[str, Any], lang: str = "th") -> str:
     kind = pick(x.get("property_type_label"))
     if x.get("condo_name"):
         kind += f" {x['condo_name']}"
-    place = x.get("place") or " ".join(p for p in (pick(x.get("district")), pick(x.get("province"))) if p)
+    sep = " " if lang == "th" else ", "  # "ห้วยขวาง กรุงเทพมหานคร", "Huai Khwang, Bangkok"
+    place = x.get("place") or sep.join(p for p in (pick(x.get("district")), pick(x.get("province"))) if p)
     return " · ".join(p for p in (x.get("red_number") or "", order, kind, pick(place)) if p)
