@@ -117,3 +117,13 @@ async def test_the_officer_s_recorded_payment_shows_on_the_winner_s_page(db, cli
     page = (await client.get(f"/account/sales/{sale_id}?lang=en")).text
     assert "Balance paid" in page and "KTB-BAL-77" in page and "฿1,550,000" in page
     assert "PromptPay QR" not in page  # nothing left to pay
+
+
+async def test_the_officer_s_queue_and_the_api_show_the_buyer_s_payment_reference(db, client) -> None:
+    w = await regkit.build(db)
+    reg_id = await winkit.registered(db, w, confirm=False)
+    ref = f"D{reg_id:08d}"
+    mine = (await client.get("/api/me/registrations", headers=w.h("buyer"))).json()["items"]
+    assert mine[0]["pay_reference"] == ref
+    await login(client, "o1@x.test")
+    assert ref in (await client.get("/officer/registrations")).text
