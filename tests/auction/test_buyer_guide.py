@@ -116,7 +116,7 @@ async def test_the_officer_s_recorded_payment_shows_on_the_winner_s_page(db, cli
     assert r.status_code == 200, r.text
     page = (await client.get(f"/account/sales/{sale_id}?lang=en")).text
     assert "Balance paid" in page and "KTB-BAL-77" in page and "฿1,550,000" in page
-    assert "PromptPay QR" not in page  # nothing left to pay
+    assert "PromptPay QR" not in page and "Balance due" not in page  # nothing left to pay
 
 
 async def test_the_officer_s_queue_and_the_api_show_the_buyer_s_payment_reference(db, client) -> None:
