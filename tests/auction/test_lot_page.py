@@ -119,3 +119,14 @@ async def test_withdrawn_and_unsold_lots_say_so_and_offer_no_pre_registration(db
     assert f"/lots/{one.id}/register" not in page
     still = (await client.get(f"/lots/{ids['land']}")).text
     assert f"/lots/{ids['land']}/register" in still and "closed-banner" not in still
+
+
+async def test_a_lot_whose_last_round_was_suspended_says_so(db, client) -> None:
+    async with db.begin() as s:
+        case = await f.make_case(s, red="ผบ.56/2566")
+        one = await f.make_lot(s, case, rounds=1, first_date=today() + dt.timedelta(days=3))
+    await close(db, one.id, "suspended", reason_code="court_order")
+    en = (await client.get(f"/lots/{one.id}?lang=en")).text
+    assert 'class="closed-banner ended"' in en and "the last round" in en and "was suspended" in en
+    assert f"/lots/{one.id}/register" not in en
+    assert (await client.get(f"/api/lots/{one.id}")).json()["closed"]["last_outcome"] == "suspended"
