@@ -158,11 +158,13 @@ def build(
     for pin in pins:
         color = PRECISION_COLOR.get(pin.precision, "#555")
         text = f"{pin.label} · {pin.precision_label}" if pin.precision_label else pin.label
+        # folium puts a tooltip into a JS template literal as raw HTML: a lot's name is untrusted.
+        tip = str(escape(text)).replace("`", "&#96;").replace("$", "&#36;")
         if pin.precision == "exact":
-            marker: folium.Element = folium.Marker((pin.lat, pin.lon), tooltip=text)
+            marker: folium.Element = folium.Marker((pin.lat, pin.lon), tooltip=tip)
         else:
             marker = folium.CircleMarker(
-                (pin.lat, pin.lon), radius=7, color=color, fill=True, fill_opacity=0.9, tooltip=text
+                (pin.lat, pin.lon), radius=7, color=color, fill=True, fill_opacity=0.9, tooltip=tip
             )
             if approximate <= 3:  # more would bury the map in overlapping circles; colour still tells
                 folium.Circle(

@@ -130,3 +130,15 @@ async def test_a_lot_whose_last_round_was_suspended_says_so(db, client) -> None:
     assert 'class="closed-banner ended"' in en and "the last round" in en and "was suspended" in en
     assert f"/lots/{one.id}/register" not in en
     assert (await client.get(f"/api/lots/{one.id}")).json()["closed"]["last_outcome"] == "suspended"
+
+
+async def test_untrusted_lot_text_is_escaped_in_sizes_mortgage_and_names(db, client) -> None:
+    async with db.begin() as s:
+        case = await f.make_case(s, red="ผบ.57/2566")
+        lot = await f.make_lot(s, case, unit_number="<b>9</b>", floor="<i>2</i>", encumbrance="mortgage",
+                               mortgagee="<script>x()</script>", condo_name="<img src=x> `${1}`")  # fmt: skip
+    page = (await client.get(f"/lots/{lot.id}")).text
+    assert "<script>x()" not in page and "&lt;script&gt;x()" in page
+    assert "<b>9</b>" not in page and "&lt;b&gt;9&lt;/b&gt;" in page and "<img src=x>" not in page
+    # The map's tooltip sits in a JS template literal: no raw backtick or ${ may reach it.
+    assert "&lt;img src=x&gt; &#96;&#36;{1}&#96;" in page
