@@ -53,8 +53,11 @@ async def deposit_context(session: AsyncSession, who: auth.Principal, reg_id: in
     office, pay = await _office(session, rnd.office_id)
     profile = await session.get(BuyerProfile, reg.user_id) if reg.user_id else None
     ref = payment.deposit_reference(reg.id)
+    transfer_by = payment.transfer_deadline(rnd.sale_date, pay)
+    # Registered too late for a transfer to be seen in time: only the office on the day remains.
+    transfer_open = transfer_by >= registration.today()
     qr = None
-    if reg.status == "pending_deposit":
+    if reg.status == "pending_deposit" and transfer_open:
         qr = payment.qr_svg(
             payment.promptpay_bill_payload(pay.biller_id, reg.deposit_due, ref),
             f"PromptPay QR {ref} {reg.deposit_due:,} THB",
@@ -63,7 +66,7 @@ async def deposit_context(session: AsyncSession, who: auth.Principal, reg_id: in
     return {
         "reg": registration.view(reg, rnd, lot), "lot": await lot_label(session, lot),
         "office": {"th": office.name_th, "en": office.name_en}, "pay": pay, "ref": ref, "qr": qr,
-        "sale_date": rnd.sale_date, "transfer_by": payment.transfer_deadline(rnd.sale_date, pay),
+        "sale_date": rnd.sale_date, "transfer_by": transfer_by, "transfer_open": transfer_open,
         "buyer_kind": profile.kind if profile else "individual", "sale_id": sale,
         "policy": rules.policy_for(rnd.sale_date),
     }  # fmt: skip
@@ -142,6 +145,8 @@ async def annotate(session: AsyncSession, items: list[dict[str, Any]]) -> None:
         pay = payment.office_payment(office.code, office.name_th, office.name_en)
         x["ref"] = payment.deposit_reference(x["id"])
         x["transfer_by"] = payment.transfer_deadline(dt.date.fromisoformat(x["round"]["sale_date"]), pay)
+        if x["transfer_by"] < registration.today():
+            x["transfer_by"] = None  # too late to transfer: the card says to pay at the office
         x["transfer_cutoff"] = pay.transfer_cutoff
         x["sale_id"] = sales.get(x["id"])
 

@@ -127,3 +127,16 @@ async def test_the_officer_s_queue_and_the_api_show_the_buyer_s_payment_referenc
     assert mine[0]["pay_reference"] == ref
     await login(client, "o1@x.test")
     assert ref in (await client.get("/officer/registrations")).text
+
+
+async def test_registering_on_the_sale_day_says_to_pay_at_the_office_not_to_transfer(db, client) -> None:
+    w = await regkit.build(db, first_in_days=0)
+    reg_id = await winkit.registered(db, w, confirm=False)
+    await login(client, "b1@x.test")
+    page = (await client.get(f"/account/registrations/{reg_id}?lang=en")).text
+    assert (
+        "Too late to transfer" in page
+        and 'class="qr"' not in page
+        and "At the office on the sale day" in page
+    )
+    assert "too late to transfer" in (await client.get("/account?lang=en")).text
