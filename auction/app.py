@@ -16,7 +16,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from auction import registration_api, registration_pages, results_api, results_pages
+from auction import buyer_pages, registration_api, registration_pages, results_api, results_pages
 from auction import routes as core_routes
 from auction.config import Settings
 from auction.db import make_engine, sessionmaker, write_sessionmaker
@@ -46,6 +46,7 @@ def all_routes() -> list[BaseRoute]:
         *core_routes.routes,
         *registration_api.routes,
         *registration_pages.routes,
+        *buyer_pages.routes,
         *results_api.routes,
         *results_pages.routes,
         *search_routes.routes,

@@ -18,7 +18,8 @@ from auction import audit
 from auction.auth import Principal
 from auction.db import utcnow
 from auction.errors import ApiError, not_found
-from auction.models import Lot, Office, Rating, Registration, SaleRound
+from auction.models import Case, Lot, Office, Rating, Registration, SaleRound
+from auction.services import PROPERTY_TYPES, area_names
 from auction.thai import parse_int
 
 SERVICES = ("registration", "sale")
@@ -85,9 +86,10 @@ async def rateable(session: AsyncSession, who: Principal) -> list[dict[str, Any]
     """The buyer's services that can be rated, with their rating if already given."""
     regs = list(
         await session.execute(
-            select(Registration, SaleRound, Lot.sale_order)
+            select(Registration, SaleRound, Lot, Case.red_key)
             .join(SaleRound, SaleRound.id == Registration.round_id)
             .join(Lot, Lot.id == Registration.lot_id)
+            .join(Case, Case.id == Lot.case_id)
             .where(Registration.user_id == who.user_id, Registration.status.in_(RATEABLE["registration"]))
             .order_by(SaleRound.sale_date.desc(), Registration.id.desc())
             .limit(200)
@@ -97,14 +99,27 @@ async def rateable(session: AsyncSession, who: Principal) -> list[dict[str, Any]
         (r.service, r.subject_id): r
         for r in await session.scalars(select(Rating).where(Rating.user_id == who.user_id))
     }
+    areas = await area_names(
+        session, {c for _, _, lot, _ in regs for c in (lot.province_code, lot.district_code)}
+    )
+
+    def place(code: str) -> dict[str, str] | None:
+        a = areas.get(code)
+        return {"th": a.name_th, "en": a.name_en} if a else None
+
     out = []
-    for reg, rnd, order in regs:
+    for reg, rnd, lot, red in regs:
+        th, en = PROPERTY_TYPES.get(lot.property_type, ("อื่น ๆ", "Other"))
+        # Named as a person would (case, lot number, type, place), not by the lot's id.
+        named = {"red_number": red, "property_type_label": {"th": th, "en": en}, "condo_name": lot.condo_name,
+                 "district": place(lot.district_code), "province": place(lot.province_code)}  # fmt: skip
         for service in SERVICES:
             if reg.status in RATEABLE[service]:
                 r = given.get((service, reg.id))
                 out.append({
                     "service": service, "label": dict(zip(("th", "en"), SERVICE_LABELS[service], strict=True)),
-                    "subject_id": reg.id, "lot_id": reg.lot_id, "sale_order": order, "round_no": rnd.round_no,
+                    "subject_id": reg.id, "lot_id": reg.lot_id, "sale_order": lot.sale_order, **named,
+                    "round_no": rnd.round_no,
                     "sale_date": rnd.sale_date.isoformat(), "score": r.score if r else None,
                     "comment": r.comment if r else None,
                 })  # fmt: skip

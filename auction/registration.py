@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction import audit, identity, rules
+from auction import audit, identity, payment, rules
 from auction.auth import Principal, person_of
 from auction.db import utcnow
 from auction.errors import ApiError, not_found
@@ -409,6 +409,8 @@ def view(reg: Registration, rnd: SaleRound | None = None, lot: Lot | None = None
         "deposit_reference": reg.deposit_reference, "status": reg.status, "status_label": label(reg.status),
         "reject_reason": reg.reject_reason, "bidder_no": reg.bidder_no,
         "created_at": reg.created_at.isoformat(), "updated_at": reg.updated_at.isoformat(),
+        # What the buyer writes on the transfer (and the QR carries), so an officer can match the slip.
+        "pay_reference": payment.deposit_reference(reg.id),
     }  # fmt: skip
     if rnd is not None:
         out["round"] = {"round_no": rnd.round_no, "sale_date": rnd.sale_date.isoformat(),

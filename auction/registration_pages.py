@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from auction import auth, csrf, profiles, refunds, registration
+from auction import auth, buyer_guide, csrf, profiles, refunds, registration
 from auction import registration_api as api
 from auction.errors import ApiError
 from auction.i18n import lang_of
@@ -126,6 +126,7 @@ async def account_context(request: Request, who: auth.Principal) -> dict[str, An
     async with api.read_sm(request)() as s:
         profile = await s.get(BuyerProfile, who.user_id)
         items = await registration.mine(s, who.user_id or 0)
+        await buyer_guide.annotate(s, items)
     return {"profile": profile, "form": profiles.form_values(profile), "items": items}
 
 

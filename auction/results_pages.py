@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from auction import auth, charts, ratings, results, saleday
+from auction import auth, buyer_guide, charts, ratings, results, saleday
 from auction.db import utcnow
 from auction.errors import ApiError
 from auction.i18n import lang_of
@@ -66,12 +66,15 @@ async def results_page(request: Request) -> Response:
         f = results.parse_filters(request.query_params)
         pg, per_page = paging(request)
     except ApiError as exc:
-        return page(request, "results.html", exc.status, error=error_text(request, exc), items=[], total=0,
+        return page(request, "results.html", exc.status, error=error_text(request, exc), items=[], total=0, my_sales={},
                     page=1, per_page=20, days=[], q={}, base="", dl="", **await choices(request))  # fmt: skip
     async with read_sm(request)() as s:
         items, total = await results.search(s, f, pg, per_page)
         days = await results.published_days(s, 12) if not request.query_params else []
+        who = await auth.principal(request)
+        my_sales = await buyer_guide.my_sales_of_rounds(s, [x["round_id"] for x in items], who.user_id)
     return page(request, "results.html", items=items, total=total, page=pg, per_page=per_page, days=days,
+                my_sales=my_sales,
                 q=dict(request.query_params), base=query_without(request, "page"),
                 dl=query_without(request, "page", "per_page", "lang"), **await choices(request))  # fmt: skip
 

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from auction import auth, services
+from auction import auth, buyer_guide, services
 from auction.errors import ApiError
 from auction.thai import parse_int
 from auction.web import render
@@ -67,7 +67,11 @@ async def _lot_detail(request: Request) -> dict[str, Any]:
     async with _sm(request)() as s:
         lot = await services.get_lot(s, lot_id)
         areas = await services.area_names(s, {lot.province_code, lot.district_code})
-    return services.lot_detail(lot, areas, officer=who.may_run_office(lot.office_id))
+        stations = await services.lot_stations(s, lot.id)
+    return {
+        **services.lot_detail(lot, areas, officer=who.may_run_office(lot.office_id)),
+        "stations": stations,
+    }
 
 
 async def api_lot(request: Request) -> JSONResponse:
@@ -110,6 +114,10 @@ async def page_lots(request: Request) -> Response:
 
 async def page_lot(request: Request) -> Response:
     lot = await _lot_detail(request)
+    if lot["closed"] and lot["status"] == "sold":
+        who = await auth.principal(request)
+        async with _sm(request)() as s:
+            lot["my_sale_id"] = await buyer_guide.my_sale_id(s, lot["id"], who.user_id)
     make_map = getattr(request.app.state, "lot_map", None)  # set by auction.app (search.routes)
     parts = await make_map(request, lot) if make_map else None
     return render(request, "lot.html", lot=lot, map_head=parts and parts.head, map_html=parts and parts.html)

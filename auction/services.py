@@ -14,8 +14,9 @@ from sqlalchemy.orm import selectinload
 
 from auction import casenum, rules
 from auction.errors import ApiError, not_found
-from auction.models import AdminArea, Case, Court, Lot, Office, SaleRound
+from auction.models import AdminArea, Case, Court, Lot, LotStation, Office, SaleRound, TransitStation
 from auction.privacy import mask_name
+from auction.thai import BANGKOK
 
 PROPERTY_TYPES: dict[str, tuple[str, str]] = {
     "001": ("ที่ดินว่างเปล่า", "Vacant land"),
@@ -215,7 +216,8 @@ def lot_summary(lot: Lot, areas: dict[str, AdminArea] | None = None) -> dict[str
 
 def area_view(lot: Lot) -> dict[str, Any]:
     if lot.property_type in CONDO_TYPES:
-        return {"sqm": lot.area_sqm}
+        # The unit and floor say which room it is: a condo's card needs them as much as its size.
+        return {"sqm": lot.area_sqm, "unit_number": lot.unit_number, "floor": lot.floor}
     return {"rai": lot.area_rai, "ngan": lot.area_ngan, "wah": lot.area_wah, "sqm": lot.area_sqm}
 
 
@@ -255,6 +257,51 @@ async def cases_with_lots(
     return out
 
 
+STATIONS_SHOWN = 3
+
+
+async def lot_stations(
+    session: AsyncSession, lot_id: int, limit: int = STATIONS_SHOWN
+) -> list[dict[str, Any]]:
+    """The lot's nearest stations, nearest first: one per rail line within reach (lot_station,
+    measured when the lot was written), so a page reads them without measuring anything."""
+    rows = await session.execute(
+        select(LotStation.distance_m, LotStation.walk_min, TransitStation)
+        .join(TransitStation, TransitStation.id == LotStation.station_id)
+        .where(LotStation.lot_id == lot_id)
+        .order_by(LotStation.distance_m, LotStation.line_id)
+        .limit(limit)
+    )
+    return [
+        {"code": st.code, "th": st.name_th, "en": st.name_en, "distance_m": round(distance),
+         "walk_min": walk, "line": {"id": st.line_id, "th": st.line_name_th, "en": st.line_name_en,
+                                    "color": st.line_color}}
+        for distance, walk, st in rows
+    ]  # fmt: skip
+
+
+def closed_view(lot: Lot) -> dict[str, Any] | None:
+    """Why a lot takes no more registrations, for its page: sold (price, date), seizure withdrawn,
+    or no rounds left (the last held round's outcome). None while it is on sale."""
+    if lot.status == "on_sale":
+        return None
+    held = [r for r in lot.rounds if r.status in ("sold", "withdrawn", "no_bidder", "suspended")]
+    last = max(held, key=lambda r: r.round_no) if held else None
+    sold = next((r for r in held if r.status == "sold"), None)
+    decisive = sold if lot.status == "sold" and sold else last
+    when = None
+    if decisive is not None:
+        when = decisive.closed_at.astimezone(BANGKOK).date() if decisive.closed_at else decisive.sale_date
+    return {
+        "status": lot.status,
+        "date": when.isoformat() if when else None,
+        "round_no": decisive.round_no if decisive else None,
+        "last_outcome": decisive.status if decisive else None,
+        "sold_price": sold.sold_price if sold and lot.status == "sold" else None,
+        "bidder_count": sold.bidder_count if sold and lot.status == "sold" else None,
+    }
+
+
 def lot_detail(lot: Lot, areas: dict[str, AdminArea], officer: bool = False) -> dict[str, Any]:
     out = lot_summary(lot, areas)
     out.update(
@@ -277,6 +324,7 @@ def lot_detail(lot: Lot, areas: dict[str, AdminArea], officer: bool = False) -> 
             "photos": lot.photos or [],
             "case": case_view(lot.case, officer),
             "schedule": [round_view(r) for r in lot.rounds],
+            "closed": closed_view(lot),
         }
     )
     return out

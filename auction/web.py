@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from auction import i18n
+from auction import display, i18n
 from auction.security import cookie_secure, nonce_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +18,9 @@ _loader = jinja2.ChoiceLoader(
     [jinja2.FileSystemLoader(str(ROOT / pkg / "templates")) for pkg in ("auction", "search", "realtime")]
 )
 templates = Jinja2Templates(env=jinja2.Environment(loader=_loader, autoescape=True))
+templates.env.filters["num"] = display.num  # thousands separators on every count and amount
+templates.env.filters["area"] = display.area
+templates.env.filters["lot_name"] = display.lot_name  # a lot named as a person would, never by id
 
 
 def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
