@@ -57,7 +57,7 @@ class Mailer:
             / f"{formatdate(usegmt=True)[5:25].replace(' ', '-').replace(':', '')}-{secrets.token_hex(4)}.eml"
         )
         path.write_bytes(msg.as_bytes())
-        links = re.findall(r"https?://\S+", msg.get_content())
+        links = dict.fromkeys(re.findall(r"https?://\S+", msg.get_content()))
         log.warning("no SMTP_HOST: mail to %s written to %s %s", msg["To"], path, " ".join(links))
 
     def send_later(self, msg: EmailMessage) -> None:
