@@ -47,14 +47,14 @@ async def served(settings):  # type: ignore[no-untyped-def]
 
 
 class Clock:
-    """Moves `utcnow` of the given modules forward without sleeping."""
+    """A stopped `utcnow` for the given modules, moved on only by `advance` (slow machines too)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, *modules: object) -> None:
         self.offset = dt.timedelta()
-        real = auth.utcnow
+        start = auth.utcnow()
 
         def now() -> dt.datetime:
-            return real() + self.offset
+            return start + self.offset
 
         for m in modules:
             monkeypatch.setattr(m, "utcnow", now)
