@@ -96,7 +96,9 @@ async def clear_account(session: AsyncSession, email: str) -> None:
 
 # --- one-time links --------------------------------------------------------------------------------
 
-TTL = {"reset": dt.timedelta(hours=1), "verify": dt.timedelta(days=3)}
+# "notice" tokens are never mailed nor spent: they only count the "someone tried to sign up with
+# your address" notes, so that sign-ups cannot be used to flood an owner's inbox.
+TTL = {"reset": dt.timedelta(hours=1), "verify": dt.timedelta(days=3), "notice": dt.timedelta(hours=1)}
 PER_HOUR = 5  # links of one purpose mailed to one account in an hour: no mail-bombing through us
 
 

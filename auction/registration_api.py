@@ -116,8 +116,9 @@ async def do_signup(request: Request, data: dict[str, Any]) -> None:
     settings, base = request.app.state.settings, origin(request)
     try:
         async with write_sm(request).begin() as s:
-            if await s.scalar(select(User.id).where(User.email == email)):
-                mail = accounts.already_registered_mail(settings, base, email)
+            if existing := await s.scalar(select(User.id).where(User.email == email)):
+                noted = await accounts.issue_token(s, existing, "notice")
+                mail = accounts.already_registered_mail(settings, base, email) if noted else None
             else:
                 # Self-service makes buyers only; officers come from the CLI (python -m auction create-officer).
                 user = await auth.create_user(s, email, password, role="buyer", display_name=name,
@@ -125,9 +126,10 @@ async def do_signup(request: Request, data: dict[str, Any]) -> None:
                 auth_audit(s, user.id, "signup")
                 token = await accounts.issue_token(s, user.id, "verify")
                 mail = accounts.verify_mail(settings, base, email, token or "")
-    except IntegrityError:  # the same e-mail signed up at the same moment (PostgreSQL)
-        mail = accounts.already_registered_mail(settings, base, email)
-    mailer(request).send_later(mail)
+    except IntegrityError:  # the same e-mail signed up at the same moment (PostgreSQL): one mail is enough
+        mail = None
+    if mail is not None:
+        mailer(request).send_later(mail)
 
 
 async def do_login(request: Request, data: dict[str, Any]) -> tuple[User, str]:

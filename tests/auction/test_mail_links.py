@@ -147,7 +147,7 @@ async def test_password_reset_is_single_use_expires_and_ends_every_session(db, s
         assert (r.status_code, r.json()["error"]["code"]) == (400, "bad_token")
 
 
-async def test_reset_links_per_account_are_bounded(db, settings) -> None:
+async def test_mails_per_account_are_bounded(db, settings) -> None:
     async with with_smtp(settings) as (inbox, client):
         await client.post("/api/auth/signup", json={"email": "a@x.test", "password": PW})
         for _ in range(accounts.PER_HOUR + 3):
@@ -156,6 +156,13 @@ async def test_reset_links_per_account_are_bounded(db, settings) -> None:
         await inbox.wait(1 + accounts.PER_HOUR)
         await asyncio.sleep(0.3)
         assert len(inbox.messages) == 1 + accounts.PER_HOUR
+        # Sign-ups with the taken address cannot flood its owner with "someone tried" notes either.
+        for _ in range(accounts.PER_HOUR + 2):
+            r = await client.post("/api/auth/signup", json={"email": "a@x.test", "password": PW})
+            assert r.status_code == 202
+        await inbox.wait(1 + 2 * accounts.PER_HOUR)
+        await asyncio.sleep(0.3)
+        assert len(inbox.messages) == 1 + 2 * accounts.PER_HOUR
 
 
 async def test_without_smtp_mail_goes_to_the_outbox_and_the_account_page_shows_status(
