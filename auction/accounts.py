@@ -75,7 +75,10 @@ async def record_failure(session: AsyncSession, keys: list[str]) -> None:
         .values([{"key": k, "failures": 0, "last_failure_at": now} for k in keys])
         .on_conflict_do_nothing(index_elements=["key"])
     )
-    rows = await session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys)).with_for_update())
+    # Locked in key order: two failures of the same account and address never wait on each other in a cycle.
+    rows = await session.scalars(
+        select(LoginThrottle).where(LoginThrottle.key.in_(keys)).order_by(LoginThrottle.key).with_for_update()
+    )
     for row in rows:
         failures = 1 if now - row.last_failure_at > FORGET_AFTER else row.failures + 1
         wait = delay_after(failures, FREE[row.key.split(":", 1)[0]])
