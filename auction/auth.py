@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
 import logging
 import secrets
@@ -74,9 +75,15 @@ def verify_password(stored: str, password: str) -> bool:
         return False
 
 
-# Verified when the account does not exist, so that a log-in for an unknown e-mail costs the same
-# argon2 work as a wrong password (no timing oracle for "is this e-mail registered?").
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the account does not exist, so that a log-in for an unknown e-mail costs the
+    same argon2 work as a wrong password (no timing oracle for "is this e-mail registered?")."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _verify_or_dummy(stored: str | None, password: str) -> bool:
+    return verify_password(stored or _dummy_hash(), password)  # in the pool's thread, even the first dummy
 
 
 class HashPool:
@@ -115,7 +122,7 @@ class HashPool:
         return await self.run(hash_password, password)
 
     async def verify(self, stored: str | None, password: str) -> bool:
-        ok = await self.run(verify_password, stored or _DUMMY_HASH, password)
+        ok = await self.run(_verify_or_dummy, stored, password)
         return ok and stored is not None
 
     def close(self) -> None:
