@@ -16,11 +16,20 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from auction import buyer_pages, registration_api, registration_pages, results_api, results_pages
+from auction import (
+    accounts_web,
+    buyer_pages,
+    registration_api,
+    registration_pages,
+    results_api,
+    results_pages,
+)
 from auction import routes as core_routes
+from auction.auth import HashPool
 from auction.config import Settings
 from auction.db import make_engine, sessionmaker, write_sessionmaker
 from auction.errors import ApiError, api_error_handler, http_error_handler, server_error_handler
+from auction.mail import Mailer
 from auction.security import SecurityHeaders, check_settings
 from auction.stats import StatsCache
 from realtime.direct import RawSend
@@ -47,6 +56,7 @@ def all_routes() -> list[BaseRoute]:
         *registration_api.routes,
         *registration_pages.routes,
         *buyer_pages.routes,
+        *accounts_web.routes,
         *results_api.routes,
         *results_pages.routes,
         *search_routes.routes,
@@ -79,6 +89,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         services = Services(settings, engine, sessionmaker(engine), write_sessionmaker(engine))
         app.state.services = services
         app.state.stats_cache = StatsCache()
+        app.state.passwords = HashPool(settings.hash_workers, settings.hash_queue)
+        app.state.mailer = Mailer(settings)
         from realtime.rooms import RoomHub
 
         hub = await RoomHub.start(services)
@@ -88,6 +100,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             await hub.stop()
+            await app.state.mailer.drain()
+            app.state.passwords.close()
             await engine.dispose()
 
     app = Starlette(

@@ -82,6 +82,18 @@ class Settings:
     map_tiles: str = "none"
     # Attribution shown on the map for MAP_TILES ('' for OpenStreetMap's own, or the tile host's name).
     map_attribution: str = ""
+    # Accounts (docs/security-auth.md): idle sessions end; argon2 runs in a bounded pool off the loop.
+    session_idle_minutes: int = 120
+    hash_workers: int = 2
+    hash_queue: int = 16
+    # Mail: SMTP when smtp_host is set, else each message is written to mail_outbox (development).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: str = "starttls"  # starttls|tls|none
+    mail_from: str = "no-reply@localhost"
+    mail_outbox: str = str(ROOT / "var" / "mail")
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -100,6 +112,16 @@ class Settings:
             gc_threshold=parse_gc_threshold(_env("GC_THRESHOLD", DEFAULT_GC_THRESHOLD)),
             map_tiles=_env("MAP_TILES", "none"),
             map_attribution=_env("MAP_ATTRIBUTION", ""),
+            session_idle_minutes=int(_env("SESSION_IDLE_MINUTES", "120")),
+            hash_workers=int(_env("HASH_WORKERS", "2")),
+            hash_queue=int(_env("HASH_QUEUE", "16")),
+            smtp_host=_env("SMTP_HOST", ""),
+            smtp_port=int(_env("SMTP_PORT", "587")),
+            smtp_user=_env("SMTP_USER", ""),
+            smtp_password=_env("SMTP_PASSWORD", ""),
+            smtp_tls=_env("SMTP_TLS", "starttls"),
+            mail_from=_env("MAIL_FROM", "no-reply@localhost"),
+            mail_outbox=_env("MAIL_OUTBOX", str(ROOT / "var" / "mail")),
         )
 
     @property

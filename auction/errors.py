@@ -27,7 +27,9 @@ def bad_param(name: str, th: str, en: str, code: str = "bad_parameter") -> ApiEr
 
 async def api_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return JSONResponse(exc.body(), status_code=exc.status)
+    retry = exc.extra.get("retry_after")
+    headers = {"Retry-After": str(retry)} if retry is not None else None
+    return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
 
 async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:

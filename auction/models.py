@@ -269,6 +269,9 @@ class User(Base):
     barred_until: Mapped[dt.date | None] = mapped_column(Date)
     barred_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by "log out everywhere", a password change or reset: a session of an older version is dead.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class UserSession(Base):
@@ -279,6 +282,32 @@ class UserSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Idle expiry (Settings.session_idle_minutes); refreshed at most once a minute, not per request.
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+
+class AuthToken(Base):
+    """A mailed one-time link (password reset, e-mail verification): only its SHA-256 is stored."""
+
+    __tablename__ = "auth_token"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # reset|verify
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginThrottle(Base):
+    """Failed log-ins per account ("acct:<email>") and per client address ("addr:<ip>"), shared by
+    every process through the database so that more workers do not mean more guesses."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class BuyerProfile(Base):

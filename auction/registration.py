@@ -457,7 +457,15 @@ async def queue(
     if status not in STATUS_LABELS:
         raise ApiError(400, "bad_status", "สถานะไม่ถูกต้อง", "Unknown status", param="status")
     query = (
-        select(Registration, SaleRound, Lot, BuyerProfile, User.email, BidderNumber.walk_in_name)
+        select(
+            Registration,
+            SaleRound,
+            Lot,
+            BuyerProfile,
+            User.email,
+            BidderNumber.walk_in_name,
+            User.email_verified_at,
+        )
         .join(SaleRound, SaleRound.id == Registration.round_id)
         .join(Lot, Lot.id == Registration.lot_id)
         .outerjoin(BuyerProfile, BuyerProfile.user_id == Registration.user_id)
@@ -472,9 +480,10 @@ async def queue(
     if sale_date is not None:
         query = query.where(SaleRound.sale_date == sale_date)
     out = []
-    for reg, rnd, lot, profile, email, walk_in in await session.execute(query):
+    for reg, rnd, lot, profile, email, walk_in, verified_at in await session.execute(query):
         buyer = {"name": profile.full_name if profile else (walk_in or ""), "email": email,
-                 "kind": profile.kind if profile else "walk_in"}  # fmt: skip
+                 "kind": profile.kind if profile else "walk_in",
+                 "email_verified": None if email is None else verified_at is not None}  # fmt: skip
         if profile is not None:
             buyer.update({"bank_name": profile.bank_name, "bank_account_no": profile.bank_account_no,
                           "bank_account_name": profile.bank_account_name, "phone": profile.phone})  # fmt: skip

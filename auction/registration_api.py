@@ -7,11 +7,13 @@ import datetime as dt
 import re
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from auction import audit, auth, csrf, profiles, refunds, registration
+from auction import accounts, audit, auth, csrf, passwords, profiles, refunds, registration
 from auction.errors import ApiError
 from auction.models import BuyerProfile, User
 from auction.security import cookie_secure
@@ -58,8 +60,26 @@ def read_sm(request: Request) -> Any:
 
 def user_view(user: User | auth.Principal) -> dict[str, Any]:
     uid = user.id if isinstance(user, User) else user.user_id
+    verified = user.email_verified_at is not None if isinstance(user, User) else user.email_verified
     return {"id": uid, "email": user.email, "role": user.role, "office_id": user.office_id,
-            "display_name": user.display_name}  # fmt: skip
+            "display_name": user.display_name, "email_verified": verified}  # fmt: skip
+
+
+def hash_pool(request: Request) -> auth.HashPool:
+    return request.app.state.passwords
+
+
+def mailer(request: Request) -> Any:
+    return request.app.state.mailer
+
+
+def origin(request: Request) -> str:
+    """Where mailed links point: the configured public origin; the request's own only in development."""
+    return request.app.state.settings.public_origin or f"{request.url.scheme}://{request.url.netloc}"
+
+
+def client_addr(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
@@ -69,31 +89,67 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
     )  # fmt: skip
 
 
+def text_field(data: dict[str, Any], key: str, limit: int = 1000) -> str:
+    value = data.get(key)
+    return value[:limit] if isinstance(value, str) else ""
+
+
 def credentials(data: dict[str, Any]) -> tuple[str, str]:
-    email = str(data.get("email") or "").strip().lower()
-    password = str(data.get("password") or "")
+    email = text_field(data, "email").strip().lower()
+    password = text_field(data, "password", passwords.MAX_LENGTH + 1)
     if not EMAIL_RE.match(email) or len(email) > 254:
         raise ApiError(400, "bad_email", "อีเมลไม่ถูกต้อง", "Email is not valid", param="email")
-    if not 8 <= len(password) <= 200:
-        raise ApiError(400, "weak_password", "รหัสผ่านต้องยาว 8 ตัวอักษรขึ้นไป", "Password needs 8 or more characters",
-                       param="password")  # fmt: skip
+    passwords.check(password, email)
     return email, password
 
 
-async def do_signup(request: Request, data: dict[str, Any]) -> tuple[User, str]:
+SIGNUP_SENT = {"th": "เราส่งอีเมลไปที่ที่อยู่นี้แล้ว เปิดลิงก์ในอีเมลเพื่อยืนยัน แล้วเข้าสู่ระบบด้วยอีเมลและรหัสผ่านของคุณ",
+               "en": "We have sent a message to this address: open its link to confirm it, and log in "
+                     "with your e-mail and password."}  # fmt: skip
+
+
+async def do_signup(request: Request, data: dict[str, Any]) -> None:
+    """The same answer, and about the same time, whether or not the e-mail has an account: the new
+    address gets a verification link, an existing one's owner a note saying someone tried."""
     email, password = credentials(data)
-    name = str(data.get("display_name") or "").strip()[:200]
-    async with write_sm(request).begin() as s:
-        # Self-service makes buyers only; officers come from the CLI (python -m auction create-officer).
-        user = await auth.create_user(s, email, password, role="buyer", display_name=name)
-        token = await auth.start_session(s, user.id)
-        auth_audit(s, user.id, "signup")
-    return user, token
+    name = text_field(data, "display_name").strip()[:200]
+    hashed = await hash_pool(request).hash(password)  # always: an existing e-mail costs the same time
+    settings, base = request.app.state.settings, origin(request)
+    try:
+        async with write_sm(request).begin() as s:
+            if existing := await s.scalar(select(User.id).where(User.email == email)):
+                noted = await accounts.issue_token(s, existing, "notice")
+                mail = accounts.already_registered_mail(settings, base, email) if noted else None
+            else:
+                # Self-service makes buyers only; officers come from the CLI (python -m auction create-officer).
+                user = await auth.create_user(s, email, password, role="buyer", display_name=name,
+                                              password_hash=hashed)  # fmt: skip
+                auth_audit(s, user.id, "signup")
+                token = await accounts.issue_token(s, user.id, "verify")
+                mail = accounts.verify_mail(settings, base, email, token or "")
+    except IntegrityError:  # the same e-mail signed up at the same moment (PostgreSQL): one mail is enough
+        mail = None
+    if mail is not None:
+        mailer(request).send_later(mail)
 
 
 async def do_login(request: Request, data: dict[str, Any]) -> tuple[User, str]:
+    email = text_field(data, "email", 254).strip().lower()
+    password = text_field(data, "password", passwords.MAX_LENGTH + 1)
+    keys = accounts.throttle_keys(email, client_addr(request))
+    async with read_sm(request)() as s:
+        await accounts.check_throttle(s, keys)
+        user = await auth.user_by_email(s, email) if email else None
+    # Off the loop, outside any transaction (SQLite's writer lock is never held across argon2); an
+    # unknown e-mail is checked against a dummy hash so that it takes as long as a wrong password.
+    ok = await hash_pool(request).verify(user.password_hash if user else None, password)
+    if not ok or user is None:
+        async with write_sm(request).begin() as s:
+            await accounts.record_failure(s, keys)
+        raise auth.bad_credentials()
     async with write_sm(request).begin() as s:
-        user, token = await auth.login(s, str(data.get("email") or ""), str(data.get("password") or ""))
+        await accounts.clear_account(s, email)
+        token = await auth.start_session(s, user.id)
     return user, token
 
 
@@ -103,11 +159,8 @@ def auth_audit(s: Any, user_id: int, action: str) -> None:
 
 async def signup(request: Request) -> JSONResponse:
     data = await guarded(request)
-    user, token = await do_signup(request, data)
-    response = JSONResponse({"user": user_view(user), "token": token,
-                             "csrf": csrf.token(request, token)}, status_code=201)  # fmt: skip
-    set_session_cookie(request, response, token)
-    return response
+    await do_signup(request, data)
+    return JSONResponse({"status": "check_email", "message": SIGNUP_SENT}, status_code=202)
 
 
 async def login(request: Request) -> JSONResponse:

@@ -85,10 +85,36 @@ def credentials_page(
             return page(request, template, exc.status, error=error_text(request, exc), form=data)
 
         if request.method == "GET":
-            return page(request, template, form={"next": request.query_params.get("next", "")})
+            q = request.query_params
+            notice = "reset" if q.get("reset") else "ended" if q.get("ended") else None
+            return page(request, template, form={"next": q.get("next", "")}, notice=notice)
         return await posted(request, ok, failed)
 
     return endpoint
+
+
+async def signup_page(request: Request) -> Response:
+    """Whether or not the e-mail already has an account, the same page follows (and no session):
+    the mail tells the owner which it was."""
+
+    async def ok(data: dict[str, Any]) -> Response:
+        await api.do_signup(request, data)
+        return see_other(
+            "/signup/sent"
+            + (f"?{urlencode({'next': nxt})}" if (nxt := safe_next(data.get("next"), "")) else "")
+        )
+
+    async def failed(exc: ApiError, data: dict[str, Any]) -> Response:
+        data.pop("password", None)
+        return page(request, "signup.html", exc.status, error=error_text(request, exc), form=data)
+
+    if request.method == "GET":
+        return page(request, "signup.html", form={"next": request.query_params.get("next", "")})
+    return await posted(request, ok, failed)
+
+
+async def signup_sent_page(request: Request) -> Response:
+    return page(request, "signup_sent.html", next=safe_next(request.query_params.get("next"), ""))
 
 
 async def logout_page(request: Request) -> Response:
@@ -360,7 +386,8 @@ async def do_paid(request: Request, who: auth.Principal, sale_id: int, data: dic
 
 
 routes = [
-    Route("/signup", credentials_page("signup.html", api.do_signup), methods=["GET", "POST"]),
+    Route("/signup", signup_page, methods=["GET", "POST"]),
+    Route("/signup/sent", signup_sent_page),
     Route("/login", credentials_page("login.html", api.do_login), methods=["GET", "POST"]),
     Route("/logout", logout_page, methods=["GET", "POST"]),
     Route("/account", account_page),

@@ -132,9 +132,11 @@ async def db(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSessi
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     broker = os.environ.get("BROKER_URL") or "memory://"
-    return Settings(database_url=database_url, broker_url=broker, secret_key="test")
+    # Mail without SMTP lands in an outbox folder: the test's own, never the checkout's var/mail.
+    return Settings(database_url=database_url, broker_url=broker, secret_key="test",
+                    mail_outbox=str(tmp_path / "mail"))  # fmt: skip
 
 
 @contextlib.asynccontextmanager

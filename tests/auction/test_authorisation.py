@@ -111,6 +111,8 @@ async def test_officers_act_for_their_own_office_and_admins_for_any(db, client) 
 async def test_signup_only_ever_makes_buyers(db, client) -> None:
     r = await client.post("/api/auth/signup", json={"email": "sneaky@x.test", "password": "long enough",
                                                    "role": "officer", "office_id": 1})  # fmt: skip
+    assert r.status_code == 202
+    r = await client.post("/api/auth/login", json={"email": "sneaky@x.test", "password": "long enough"})
     assert (
-        r.status_code == 201 and r.json()["user"]["role"] == "buyer" and r.json()["user"]["office_id"] is None
+        r.status_code == 200 and r.json()["user"]["role"] == "buyer" and r.json()["user"]["office_id"] is None
     )

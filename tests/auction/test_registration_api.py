@@ -18,7 +18,9 @@ async def test_newcomer_signs_up_registers_and_officer_confirms_with_a_bidder_nu
     w = await regkit.build(db)
     r = await client.post("/api/auth/signup", json={"email": "New@Buyer.test", "password": "long enough pw",
                                                    "display_name": "ผู้ซื้อใหม่"})  # fmt: skip
-    assert r.status_code == 201 and r.json()["user"]["role"] == "buyer"
+    assert r.status_code == 202
+    r = await client.post("/api/auth/login", json={"email": "new@buyer.test", "password": "long enough pw"})
+    assert r.status_code == 200 and r.json()["user"]["role"] == "buyer"
     assert "httponly" in r.headers["set-cookie"].lower() and "samesite=lax" in r.headers["set-cookie"].lower()
     me = {"authorization": f"Bearer {r.json()['token']}"}
 

@@ -19,6 +19,8 @@ PUBLIC = [
     "/rooms",
     "/signup",
     "/login",
+    "/signup/sent",
+    "/forgot",
 ]
 BUYER = ["/account", "/account/ratings"]
 OFFICER = [
