@@ -16,11 +16,12 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from auction import registration_api, registration_pages, results_api, results_pages
+from auction import help_pages, registration_api, registration_pages, results_api, results_pages
 from auction import routes as core_routes
 from auction.config import Settings
 from auction.db import make_engine, sessionmaker, write_sessionmaker
 from auction.errors import ApiError, api_error_handler, http_error_handler, server_error_handler
+from auction.navigation import NavMiddleware
 from auction.stats import StatsCache
 from realtime.direct import RawSend
 
@@ -47,6 +48,7 @@ def all_routes() -> list[BaseRoute]:
         *registration_pages.routes,
         *results_api.routes,
         *results_pages.routes,
+        *help_pages.routes,
         *search_routes.routes,
         *realtime_routes.routes,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
@@ -91,7 +93,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=all_routes(),
         lifespan=lifespan,
         # RawSend first: the room's direct frame writes need the server's own send (realtime/direct.py).
-        middleware=[Middleware(RawSend), Middleware(GZipMiddleware, minimum_size=1024)],
+        # NavMiddleware: the header's who-and-today's-room, resolved before the page (auction/navigation.py).
+        middleware=[
+            Middleware(RawSend),
+            Middleware(GZipMiddleware, minimum_size=1024),
+            Middleware(NavMiddleware),
+        ],
         exception_handlers={
             ApiError: api_error_handler,
             HTTPException: http_error_handler,

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from auction import i18n
+from auction import csrf, i18n, navigation
 
 ROOT = Path(__file__).resolve().parent.parent
 _loader = jinja2.ChoiceLoader(
@@ -19,11 +19,26 @@ _loader = jinja2.ChoiceLoader(
 templates = Jinja2Templates(env=jinja2.Environment(loader=_loader, autoescape=True))
 
 
+def header_context(request: Request) -> dict[str, Any]:
+    """The header's part (auction.navigation filled it before the endpoint ran)."""
+    nav = navigation.nav_of(request.scope)
+    who = nav.who if nav else request.scope.get("auction.principal")
+    return {
+        "nav": nav,
+        "header_who": who,
+        "today": nav.today if nav else None,
+        # The header's log-out form: the token is an HMAC of the session cookie, nothing is stored.
+        "header_csrf": csrf.token(request) if who is not None and who.user_id is not None else "",
+    }
+
+
 def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
     response = templates.TemplateResponse(
-        request, name, {**i18n.context(request), **ctx}, status_code=status_code
+        request, name, {**i18n.context(request), **header_context(request), **ctx}, status_code=status_code
     )
     lang = request.query_params.get("lang")
     if lang in i18n.LANGS:
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+    elif request.cookies.get("lang") not in i18n.LANGS:
+        response.headers.append("vary", "Accept-Language")  # a first visit follows the browser
     return response
