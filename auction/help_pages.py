@@ -26,7 +26,7 @@ GLOSSARY: list[tuple[str, str, str, str, str]] = [
      "Money placed before bidding, as each listing states (by appraisal band). Paid by cash, cashier's "
      "cheque, card or transfer; once an officer confirms it you get a bidder number. Returned to those who "
      "do not win when the lot closes; the winner's is applied to the price."),
-    ("set-off", "ใช้ส่วนแทน", "Set-off (ผู้มีสิทธิใช้ส่วนแทน)",
+    ("set-off", "ใช้ส่วนแทน (ผู้มีสิทธิใช้ส่วนแทน)", "Set-off",
      "ผู้ที่มีสิทธินำหนี้ตามคำพิพากษาหรือส่วนของตนมาหักแทนการชำระเงิน เช่น เจ้าหนี้ตามคำพิพากษาหรือผู้ถือกรรมสิทธิ์รวม "
      "วางหลักประกันในอัตราที่ต่ำกว่า (ประมาณ 5% ของราคาประเมิน) ต้องแจ้งสิทธินี้ตอนลงทะเบียน",
      "Those entitled to set their claim off against the price (the judgment creditor, a co-owner) place a "

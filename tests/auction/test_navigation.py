@@ -47,7 +47,7 @@ async def test_navigation_links_to_the_rooms_for_everyone(db, client) -> None:
     r = await client.get("/search", headers=HTML)
     nav = re.search(r'<nav aria-label="เมนูหลัก">(.*?)</nav>', r.text, re.S)
     assert nav and 'href="/rooms"' in nav.group(1) and 'href="/help"' in nav.group(1)
-    assert 'href="/login' in r.text  # the public is offered a log-in
+    assert 'href="/login?next=/search"' in r.text  # the public is offered a log-in, coming back after
 
 
 async def test_a_buyer_with_a_bidder_number_today_is_shown_the_way_into_the_room(db, client) -> None:
@@ -297,3 +297,13 @@ async def test_the_lot_page_prints_without_navigation_or_map(db, client) -> None
     for hidden in ("header.top", "footer.foot", ".map", ".button"):
         assert hidden in css.split("display: none")[0] or hidden in css, hidden
     assert "display: none" in css
+
+
+async def test_the_room_page_does_not_link_to_itself(db, client) -> None:
+    w = await confirmed_today(db)
+    office = await office_of(client, w)
+    room = f"/rooms/{office}/{w.sale_date.isoformat()}"
+    r = await client.get(room, headers={**HTML, **w.h("buyer")})
+    assert r.status_code == 200 and f'class="live" href="{room}"' not in r.text
+    r = await client.get("/rooms", headers={**HTML, **w.h("buyer")})
+    assert f'class="live" href="{room}"' in r.text and 'href="/help#room"' in r.text

@@ -19,6 +19,8 @@ PUBLIC = [
     "/rooms",
     "/signup",
     "/login",
+    "/help",
+    "/help/glossary",
 ]
 BUYER = ["/account", "/account/ratings"]
 OFFICER = [
