@@ -307,3 +307,15 @@ async def test_the_room_page_does_not_link_to_itself(db, client) -> None:
     assert r.status_code == 200 and f'class="live" href="{room}"' not in r.text
     r = await client.get("/rooms", headers={**HTML, **w.h("buyer")})
     assert f'class="live" href="{room}"' in r.text and 'href="/help#room"' in r.text
+
+
+async def test_todays_rooms_mark_the_buyers_and_link_the_officers_console(db, client) -> None:
+    w = await confirmed_today(db)
+    office = await office_of(client, w)
+    day = w.sale_date.isoformat()
+    mine = await client.get("/rooms", headers={**HTML, **w.h("buyer")})
+    assert "ท่านมีหมายเลขผู้เข้าสู้ราคา" in mine.text.split('<main id="main">')[1]
+    other = await client.get("/rooms", headers={**HTML, **w.h("buyer2")})
+    assert "ท่านมีหมายเลขผู้เข้าสู้ราคา" not in other.text
+    officer = await client.get("/rooms", headers={**HTML, **w.h("officer")})
+    assert f'<a href="/officer/rooms/{office}/{day}">' in officer.text.split('<main id="main">')[1]
