@@ -319,3 +319,9 @@ async def test_todays_rooms_mark_the_buyers_and_link_the_officers_console(db, cl
     assert "ท่านมีหมายเลขผู้เข้าสู้ราคา" not in other.text
     officer = await client.get("/rooms", headers={**HTML, **w.h("officer")})
     assert f'<a href="/officer/rooms/{office}/{day}">' in officer.text.split('<main id="main">')[1]
+
+
+async def test_the_navigation_says_where_the_visitor_is(db, client) -> None:
+    r = await client.get("/help/glossary", headers=HTML)
+    nav = r.text.split('<nav aria-label="เมนูหลัก">')[1].split("</nav>")[0]
+    assert nav.count('aria-current="page"') == 1 and '<a href="/help" aria-current="page">' in nav
