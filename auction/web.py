@@ -26,7 +26,6 @@ def header_context(request: Request) -> dict[str, Any]:
     return {
         "nav": nav,
         "header_who": who,
-        "today": nav.today if nav else None,
         # The header's log-out form: the token is an HMAC of the session cookie, nothing is stored.
         "header_csrf": csrf.token(request) if who is not None and who.user_id is not None else "",
     }
