@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from auction import (
     accounts_web,
     buyer_pages,
+    help_pages,
     registration_api,
     registration_pages,
     results_api,
@@ -30,6 +31,7 @@ from auction.config import Settings
 from auction.db import make_engine, sessionmaker, write_sessionmaker
 from auction.errors import ApiError, api_error_handler, http_error_handler, server_error_handler
 from auction.mail import Mailer
+from auction.navigation import NavMiddleware
 from auction.security import SecurityHeaders, check_settings
 from auction.stats import StatsCache
 from realtime.direct import RawSend
@@ -59,6 +61,7 @@ def all_routes() -> list[BaseRoute]:
         *accounts_web.routes,
         *results_api.routes,
         *results_pages.routes,
+        *help_pages.routes,
         *search_routes.routes,
         *realtime_routes.routes,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
@@ -108,10 +111,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=all_routes(),
         lifespan=lifespan,
         # RawSend first: the room's direct frame writes need the server's own send (realtime/direct.py).
+        # NavMiddleware: the header's who-and-today's-room, resolved before the page (auction/navigation.py).
         middleware=[
             Middleware(RawSend),
             Middleware(SecurityHeaders, tiles=settings.map_tiles, public_origin=settings.public_origin),
             Middleware(GZipMiddleware, minimum_size=1024),
+            Middleware(NavMiddleware),
         ],
         exception_handlers={
             ApiError: api_error_handler,

@@ -1,4 +1,5 @@
-"""Thai first, with an English switch: ?lang=en (remembered in a cookie) or the cookie alone."""
+"""Thai first, with an English switch: ?lang=en (remembered in a cookie) or the cookie alone; a
+first visit, with neither, follows the browser's Accept-Language."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "room": ("ห้องประมูล", "Auction room"),
     "login": ("เข้าสู่ระบบ", "Log in"),
     "logout": ("ออกจากระบบ", "Log out"),
+    "role_buyer": ("ผู้ซื้อ", "Buyer"),
+    "role_officer": ("เจ้าพนักงาน", "Officer"),
+    "role_admin": ("ผู้ดูแลระบบ", "Administrator"),
+    "help": ("วิธีประมูล", "How it works"),
+    "glossary": ("อภิธานศัพท์", "Glossary"),
+    "room_open_enter": ("ห้องประมูลเปิดวันนี้ — เข้าห้อง", "Room open today — enter"),
+    "console_today": ("ควบคุมห้องประมูลวันนี้", "Run today's room"),
     "signup": ("สมัครสมาชิก", "Sign up"),
     "my_registrations": ("การลงทะเบียนของฉัน", "My registrations"),
     "next_sale": ("นัดถัดไป", "Next sale"),
@@ -215,12 +223,36 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
+MAX_ACCEPT_LANGUAGE = 500  # a real browser sends a few dozen characters; longer is ignored, not parsed
+
+
+def browser_lang(header: str) -> str | None:
+    """The first of our languages in the browser's preference order (RFC 9110 q-values), or None."""
+    if not header or len(header) > MAX_ACCEPT_LANGUAGE:
+        return None
+    best: tuple[float, int, str] | None = None
+    for pos, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGS and q > 0 and (best is None or (q, -pos) > (best[0], best[1])):
+            best = (q, -pos, primary)
+    return best[2] if best else None
+
+
 def lang_of(request: Request) -> str:
     q = request.query_params.get("lang")
     if q in LANGS:
         return q
     c = request.cookies.get("lang")
-    return c if c in LANGS else "th"
+    if c in LANGS:
+        return c
+    return browser_lang(request.headers.get("accept-language", "")) or "th"
 
 
 def t(key: str, lang: str) -> str:

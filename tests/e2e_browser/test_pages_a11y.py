@@ -21,6 +21,8 @@ PUBLIC = [
     "/login",
     "/signup/sent",
     "/forgot",
+    "/help",
+    "/help/glossary",
 ]
 BUYER = ["/account", "/account/ratings"]
 OFFICER = [
