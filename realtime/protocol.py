@@ -60,6 +60,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "server_shutdown": ("ระบบกำลังปิดปรับปรุง", "Server shutting down"),
     "bad_origin": ("ไม่อนุญาตการเชื่อมต่อจากเว็บไซต์อื่น", "Cross-site connection refused"),
     "room_not_found": ("ไม่พบห้องประมูล", "No such room"),
+    "db_unavailable": ("ระบบฐานข้อมูลไม่ตอบสนอง ไม่มีการบันทึก กำลังส่งใหม่", "The database did not answer: nothing was recorded, sending again"),
+    "too_many_connections": ("เชื่อมต่อจากที่อยู่นี้มากเกินไป", "Too many connections from this address"),
+    "room_full": ("ห้องประมูลเต็ม กรุณาลองใหม่ภายหลัง", "The room is full: try again later"),
+    "not_on_floor": ("หมายเลขนี้ลงทะเบียนเสนอราคาออนไลน์ ไม่ได้อยู่ในห้องประมูล", "This paddle is registered to bid online, not on the floor"),
+    "bid_too_high": ("ราคาเสนอสูงเกินกว่าที่ระบบรับได้", "Bid too far above the current price"),
+    "confirm_required": ("ราคาเสนอสูงกว่าราคาปัจจุบันมาก กรุณายืนยัน", "Bid far above the current price: confirm it"),
 }  # fmt: skip
 
 
