@@ -137,7 +137,10 @@ async def seed(url: str, rooms: int, bidders: int) -> dict[str, Any]:
             await s.flush()
             for u, _ in buyers:
                 paddle = await issue_paddle(s, office.id, DAY, u.id)
+                # Paddles 1 and 2 are checked in on the floor: floor_burst bids with them (a floor
+                # bid takes only a floor paddle); they may still bid from a phone as well.
                 s.add(Registration(user_id=u.id, round_id=rnd.id, lot_id=lot.id, deposit_due=150_000,
+                                   channel="floor" if paddle.number <= 2 else "remote",
                                    status="confirmed", bidder_number_id=paddle.id, bidder_no=paddle.number))  # fmt: skip
             out["rooms"].append({"office_id": office.id, "round_id": rnd.id,
                                  "officer": await auth.start_session(s, officer.id)})  # fmt: skip

@@ -147,6 +147,7 @@ class RoomHub:
         # Sockets open in this process, per client address and per room (admit/release).
         self._per_address: collections.Counter[str] = collections.Counter()
         self._per_room: collections.Counter[int] = collections.Counter()
+        self.limits = service.BidLimits(self.settings.bid_confirm_ratio, self.settings.bid_max_ratio)
         self._work: dict[int, _Work] = {}
         self.committed = {"transactions": 0, "commands": 0}  # group commit at work (bench, tests)
         # SQLite has one writer for the whole file: queue our own writers in-process rather than
@@ -386,24 +387,32 @@ class RoomHub:
                     if not item.finished:  # a command retried alone may have committed: its answer stands
                         item.answer(_refusal(item.cmd, ProtocolError("internal")))
 
-    async def _transact(self, room_id: int, batch: list[_Item]) -> list[service.Result | ProtocolError]:
+    async def _transact(
+        self, room_id: int, batch: list[_Item], gave_up: asyncio.Event
+    ) -> list[service.Result | ProtocolError]:
         outcomes: list[service.Result | ProtocolError] = []
         async with self._sqlite_lock if self._sqlite_lock is not None else contextlib.nullcontext():
             async with self.wsm.begin() as s:
                 room = await service.lock_room(s, room_id)
                 for item in batch:
                     try:
-                        outcomes.append(await service.apply(s, room, item.who, item.cmd, utcnow()))
+                        outcomes.append(
+                            await service.apply(s, room, item.who, item.cmd, utcnow(), self.limits)
+                        )
                     except ProtocolError as exc:
                         outcomes.append(exc)
+                if gave_up.is_set():  # its senders were told `db_unavailable`: it must not commit now
+                    raise _GaveUp
         return outcomes
 
     async def _bounded(self, room_id: int, batch: list[_Item]) -> list[service.Result | ProtocolError] | None:
         """The batch's transaction, given until its first command's deadline; None when the database
         did not answer in time. A hung database must not hang the room: the transaction is left to
-        finish or fail on its own (it holds SQLite's in-process lock until it does, so what comes
-        next waits its own bounded time), and, should it commit after all, its events still go out."""
-        tx = asyncio.ensure_future(self._transact(room_id, batch))
+        end on its own (it holds SQLite's in-process lock until it does, so what comes next waits its
+        own bounded time) and rolls back when it gets that far; only a commit already under way when
+        time ran out can still land, and then its events go out and a resent key gets its receipt."""
+        gave_up = asyncio.Event()
+        tx = asyncio.ensure_future(self._transact(room_id, batch, gave_up))
         budget = max(0.0, min(item.deadline for item in batch) - time.monotonic())
         try:
             done, _ = await asyncio.wait({tx}, timeout=budget)
@@ -413,6 +422,7 @@ class RoomHub:
         if done:
             return tx.result()
         log.warning("room %s: the database did not commit %d command(s) in time", room_id, len(batch))
+        gave_up.set()
         self._background.add(tx)
         tx.add_done_callback(lambda t: self._late_commit(room_id, t))
         return None
@@ -421,7 +431,7 @@ class RoomHub:
         """A transaction given up on committed after all: its senders were told `db_unavailable` and
         resend with their keys (duplicates: the original receipt); everyone else gets the events."""
         self._background.discard(tx)  # type: ignore[arg-type]
-        if tx.cancelled() or tx.exception() is not None:
+        if tx.cancelled() or tx.exception() is not None:  # _GaveUp included: rolled back
             return
         events = [e for out in tx.result() if not isinstance(out, ProtocolError) for e in out.events]
         if events:
@@ -638,6 +648,10 @@ async def _cancel(tasks: Any, timeout: float = 2.0) -> None:
         t.cancel()
     if tasks:
         await asyncio.wait(tasks, timeout=timeout)
+
+
+class _GaveUp(Exception):
+    """A transaction that outlived its commands' deadline: rolled back instead of committed."""
 
 
 def _refusal(cmd: Command, exc: ProtocolError) -> dict[str, Any]:

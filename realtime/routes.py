@@ -147,6 +147,10 @@ async def _serve_socket(ws: WebSocket, hub: RoomHub, settings: Any, room_id: int
             except ProtocolError as exc:
                 conn.send(protocol.error(exc.code, exc.ref))
                 continue
+            except Exception:  # a frame the parser did not foresee is still only a bad message
+                log.exception("room %s: unparsed frame", room_id)
+                conn.send(protocol.error("bad_message"))
+                continue
             if cmd.type == "ping":
                 conn.send({"type": "pong", "t": cmd.data["t"], "server_time": utcnow().isoformat()})
                 continue
