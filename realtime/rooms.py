@@ -51,7 +51,6 @@ class _Item:
     who: Principal
     cmd: Command
     reply: Any
-    deadline: float = float("inf")  # monotonic: committed by then, or refused `db_unavailable`
     finished: bool = False  # answered (or, for a command with no reply, committed)
 
     def answer(self, msg: dict[str, Any]) -> None:
@@ -350,7 +349,7 @@ class RoomHub:
     def submit(self, room_id: int, who: Principal, cmd: Command, reply: Any) -> None:
         """Queue a command for the room's single worker in this process. Each is committed, then
         acknowledged (`reply`), then broadcast, in the order received."""
-        item = _Item(who, cmd, reply, time.monotonic() + self.settings.room_db_timeout_sec)
+        item = _Item(who, cmd, reply)
         if self.stopping:
             # Not a refusal of the bid (no rejected receipt): an error without a key, so the phone
             # keeps the bid and sends it again, same key, to the process it reconnects to.
@@ -364,9 +363,6 @@ class RoomHub:
     async def _drain_work(self, room_id: int, work: _Work) -> None:
         while work.items:
             first = work.items.popleft()
-            if first.deadline <= time.monotonic():  # waited behind a hung database: refuse, resendable
-                first.answer(_refusal(first.cmd, ProtocolError("db_unavailable")))
-                continue
             batch = [first]
             # Group commit: bids waiting behind each other share one transaction (one lock, one
             # commit); correctness still comes from the database lock, not from this queue.
@@ -374,7 +370,13 @@ class RoomHub:
                 while work.items and work.items[0].cmd.type in service.BATCHABLE and len(batch) < MAX_BATCH:
                     batch.append(work.items.popleft())
             try:
-                await self._run(room_id, batch)
+                if await self._run(room_id, batch):
+                    # The database did not answer in time: what queued meanwhile would wait as long
+                    # again, one batch after another. Refuse it now (resendable); the next command
+                    # to arrive tries the database afresh.
+                    while work.items:
+                        item = work.items.popleft()
+                        item.answer(_refusal(item.cmd, ProtocolError("db_unavailable")))
             except asyncio.CancelledError:  # shutdown ran out of time: what is left was not taken
                 for item in [*batch, *work.items]:
                     if not item.finished:
@@ -406,14 +408,14 @@ class RoomHub:
         return outcomes
 
     async def _bounded(self, room_id: int, batch: list[_Item]) -> list[service.Result | ProtocolError] | None:
-        """The batch's transaction, given until its first command's deadline; None when the database
+        """The batch's transaction, given `room_db_timeout_sec`; None when the database
         did not answer in time. A hung database must not hang the room: the transaction is left to
         end on its own (it holds SQLite's in-process lock until it does, so what comes next waits its
         own bounded time) and rolls back when it gets that far; only a commit already under way when
         time ran out can still land, and then its events go out and a resent key gets its receipt."""
         gave_up = asyncio.Event()
         tx = asyncio.ensure_future(self._transact(room_id, batch, gave_up))
-        budget = max(0.0, min(item.deadline for item in batch) - time.monotonic())
+        budget = self.settings.room_db_timeout_sec
         try:
             done, _ = await asyncio.wait({tx}, timeout=budget)
         except asyncio.CancelledError:
@@ -441,14 +443,16 @@ class RoomHub:
         for event in events:
             await self._publish(room_id, protocol.dumps(event))
 
-    async def _run(self, room_id: int, batch: list[_Item]) -> None:
+    async def _run(self, room_id: int, batch: list[_Item]) -> bool:
+        """Commit, answer, broadcast; True when the database did not answer in time (each command
+        of the batch is then answered `db_unavailable`: nothing was recorded, send it again)."""
         outcomes: list[service.Result | ProtocolError] | None = []
         try:
             outcomes = await self._bounded(room_id, batch)
             if outcomes is None:
                 for item in batch:
                     item.answer(_refusal(item.cmd, ProtocolError("db_unavailable")))
-                return
+                return True
             self.committed["transactions"] += 1
             self.committed["commands"] += len(batch)
         except ProtocolError as exc:  # the room itself is gone
@@ -458,9 +462,12 @@ class RoomHub:
         except Exception:
             if len(batch) == 1:
                 raise
-            for item in batch:  # one bad command must not sink the others: retry each alone
-                await self._run(room_id, [item])
-            return
+            for i, item in enumerate(batch):  # one bad command must not sink the others: retry each alone
+                if await self._run(room_id, [item]):
+                    for rest in batch[i + 1 :]:
+                        rest.answer(_refusal(rest.cmd, ProtocolError("db_unavailable")))
+                    return True
+            return False
         # Committed: every command is answered before anything is broadcast, so no answer waits on
         # the broker, and none is taken back whatever happens to the broadcast.
         for item, out in zip(batch, outcomes, strict=True):
@@ -477,6 +484,7 @@ class RoomHub:
                 await self._publish(room_id, protocol.dumps(event))
             if out.lot_changed and (local := self.rooms.get(room_id)) is not None:
                 self._spawn(self._refresh_you(local))
+        return False
 
     async def _publish(self, room_id: int, text: str) -> None:
         """A committed event to every process. It is committed and its sender may already hold the
@@ -651,7 +659,7 @@ async def _cancel(tasks: Any, timeout: float = 2.0) -> None:
 
 
 class _GaveUp(Exception):
-    """A transaction that outlived its commands' deadline: rolled back instead of committed."""
+    """A transaction that outlived its time (room_db_timeout_sec): rolled back, not committed."""
 
 
 def _refusal(cmd: Command, exc: ProtocolError) -> dict[str, Any]:
