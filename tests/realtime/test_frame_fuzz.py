@@ -68,8 +68,6 @@ raw_texts = st.one_of(
 )
 frames = st.one_of(commands.map(_text), values.map(_text), raw_texts, st.binary(max_size=60))
 
-ANSWERS = ("error", "receipt")
-
 
 class Client:
     """One socket kept across examples: a frame, then a probe the room's worker answers after it (a
