@@ -73,9 +73,8 @@ class Client:
     """One socket kept across examples: a frame, then a probe the room's worker answers after it (a
     bid too low to stand, with its own key), so everything the frame caused has arrived by then."""
 
-    def __init__(self, port: int, path: str, token: str) -> None:
-        self.ws = connect(f"ws://127.0.0.1:{port}{path}", additional_headers={"Authorization": f"Bearer {token}"},
-                          open_timeout=10, close_timeout=1)  # fmt: skip
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
         self.ws.send('{"v":1,"type":"join"}')
         first = json.loads(self.ws.recv(timeout=10))
         assert first["type"] == "snapshot", first
@@ -113,7 +112,9 @@ async def test_hostile_socket_frames_never_kill_a_socket_and_refused_ones_change
             return asyncio.run_coroutine_threadsafe(room_state(db, fx.office_id), loop).result(10)
 
         def fuzz() -> None:
-            client = Client(port, fx.path, fx.tokens["b1"])
+            headers = {"Authorization": f"Bearer {fx.tokens['b1']}"}
+            ws = connect(f"ws://127.0.0.1:{port}{fx.path}", additional_headers=headers, open_timeout=10)
+            client = Client(ws.__enter__())  # left by the finally below
             seen: dict[str, int] = {}
 
             @hsettings(max_examples=EXAMPLES, deadline=None, database=None,
@@ -136,7 +137,7 @@ async def test_hostile_socket_frames_never_kill_a_socket_and_refused_ones_change
             try:
                 one()
             finally:
-                client.ws.close()
+                ws.__exit__(None, None, None)
             assert seen.get("bad_message", 0) > 0, seen  # the fuzzer did reach the parser's refusals
 
         await asyncio.to_thread(fuzz)
