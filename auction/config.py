@@ -74,6 +74,13 @@ class Settings:
     ws_max_frame: int = 4096
     ws_rate_per_sec: float = 20.0
     ws_heartbeat_sec: float = 20.0
+    # Room hardening (issue 18, docs/security-room.md): sockets per client address and per room (each
+    # process), a bid's bounded wait for the database, and how far above the price a bid may go.
+    ws_max_per_address: int = 200
+    ws_max_per_room: int = 5000
+    room_db_timeout_sec: float = 3.0
+    bid_confirm_ratio: float = 2.0
+    bid_max_ratio: float = 10.0
     echo_sql: bool = False
     # Garbage-collector thresholds for a serving process (auction.app.tune_gc); None keeps Python's.
     gc_threshold: tuple[int, int, int] | None = None
@@ -108,6 +115,11 @@ class Settings:
             trusted_proxies=_env("TRUSTED_PROXIES", ""),
             secure_cookies=_env("SECURE_COOKIES", "0") == "1",
             ws_rate_per_sec=float(_env("WS_RATE_PER_SEC", "20")),
+            ws_max_per_address=int(_env("WS_MAX_PER_ADDRESS", "200")),
+            ws_max_per_room=int(_env("WS_MAX_PER_ROOM", "5000")),
+            room_db_timeout_sec=float(_env("ROOM_DB_TIMEOUT_SEC", "3")),
+            bid_confirm_ratio=float(_env("BID_CONFIRM_RATIO", "2")),
+            bid_max_ratio=float(_env("BID_MAX_RATIO", "10")),
             echo_sql=_env("ECHO_SQL", "0") == "1",
             gc_threshold=parse_gc_threshold(_env("GC_THRESHOLD", DEFAULT_GC_THRESHOLD)),
             map_tiles=_env("MAP_TILES", "none"),

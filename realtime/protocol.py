@@ -60,6 +60,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "server_shutdown": ("ระบบกำลังปิดปรับปรุง", "Server shutting down"),
     "bad_origin": ("ไม่อนุญาตการเชื่อมต่อจากเว็บไซต์อื่น", "Cross-site connection refused"),
     "room_not_found": ("ไม่พบห้องประมูล", "No such room"),
+    "db_unavailable": ("ระบบฐานข้อมูลไม่ตอบสนอง ไม่มีการบันทึก กำลังส่งใหม่", "The database did not answer: nothing was recorded, sending again"),
+    "too_many_connections": ("เชื่อมต่อจากที่อยู่นี้มากเกินไป", "Too many connections from this address"),
+    "room_full": ("ห้องประมูลเต็ม กรุณาลองใหม่ภายหลัง", "The room is full: try again later"),
+    "not_on_floor": ("หมายเลขนี้ลงทะเบียนเสนอราคาออนไลน์ ไม่ได้อยู่ในห้องประมูล", "This paddle is registered to bid online, not on the floor"),
+    "bid_too_high": ("ราคาเสนอสูงเกินกว่าที่ระบบรับได้", "Bid too far above the current price"),
+    "confirm_required": ("ราคาเสนอสูงกว่าราคาปัจจุบันมาก กรุณายืนยัน", "Bid far above the current price: confirm it"),
 }  # fmt: skip
 
 
@@ -88,7 +94,7 @@ def _int(
         if required:
             raise ProtocolError("bad_message", field)
         return None
-    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or (isinstance(raw, str) and len(raw) > 40):
         raise ProtocolError("bad_message", field)
     value = parse_int(raw)
     if value is None or not lo <= value <= hi:
@@ -102,21 +108,44 @@ def _str(data: dict[str, Any], field: str, *, required: bool = True, max_len: in
         if required:
             raise ProtocolError("reason_required" if field == "reason" else "bad_message", field)
         return None
-    if not isinstance(raw, str) or len(raw) > max_len:
+    # NUL: PostgreSQL refuses it in text, so it would fail the command as a server error.
+    if not isinstance(raw, str) or len(raw) > max_len or "\x00" in raw or not _encodable(raw):
         raise ProtocolError("bad_message", field)
     return raw.strip()
+
+
+def _encodable(text: str) -> bool:
+    """JSON may carry lone surrogates (\\ud800) that no UTF-8 frame can: echoed back (a bid's key,
+    an unknown type) they would break the socket's writer, not the message."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python accepts them, browsers do not
+
+
+def _bool(data: dict[str, Any], field: str) -> bool:
+    raw = data.get(field, False)
+    if not isinstance(raw, bool):
+        raise ProtocolError("bad_message", field)
+    return raw
 
 
 def parse(frame: str | bytes) -> Command:
     """One client frame -> Command, or ProtocolError with a stable code."""
     try:
-        data = json.loads(frame)
-    except (ValueError, UnicodeDecodeError) as exc:
+        # RecursionError: a frame nested a thousand deep (it fits in 4 KiB) must stay a bad message.
+        data = json.loads(frame, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolError("bad_message") from exc
     if not isinstance(data, dict):
         raise ProtocolError("bad_message")
     kind = data.get("type")
-    if not isinstance(kind, str):
+    if not isinstance(kind, str) or not _encodable(kind):
         raise ProtocolError("bad_message", "type")
     if kind not in CLIENT_TYPES:
         raise ProtocolError("unknown_type", kind[:40])
@@ -129,6 +158,7 @@ def parse(frame: str | bytes) -> Command:
     elif kind == "bid":
         out["amount"] = _int(data, "amount", lo=1)
         out["key"] = _str(data, "key", max_len=MAX_KEY)
+        out["confirm"] = _bool(data, "confirm")
     elif kind == "ping":
         t = data.get("t")
         out["t"] = t if isinstance(t, (int, float)) and not isinstance(t, bool) else None
@@ -141,6 +171,7 @@ def parse(frame: str | bytes) -> Command:
         out["paddle"] = _int(data, "paddle", lo=1, hi=10**6)
         out["amount"] = _int(data, "amount", lo=1)
         out["key"] = _str(data, "key", max_len=MAX_KEY)
+        out["confirm"] = _bool(data, "confirm")
     elif kind == "count":
         n = _int(data, "n", lo=1, hi=3)
         out["n"] = n

@@ -89,6 +89,9 @@ class LocalRoom:
     lead: tuple[int, int | None, int | None] = (-1, None, None)  # (seq, current round, officer)
     snapshot: dict[str, Any] | None = None
     snapshot_at: float = 0.0
+    # Set once subscribed and the head is read (RoomHub._local): joiners meanwhile wait for it.
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    usable: bool = True  # False when its set-up failed
 
     def remember(self, seq: int, event: dict[str, Any]) -> None:
         event.pop("v", None)  # as the log gives it (views.events_after): the version is the envelope's
@@ -139,6 +142,11 @@ class RoomHub:
         self.broker = broker
         self.rooms: dict[int, LocalRoom] = {}
         self._room_ids: dict[tuple[int, dt.date], int] = {}
+        self._room_lookups: dict[tuple[int, dt.date], asyncio.Future[int | None]] = {}
+        # Sockets open in this process, per client address and per room (admit/release).
+        self._per_address: collections.Counter[str] = collections.Counter()
+        self._per_room: collections.Counter[int] = collections.Counter()
+        self.limits = service.BidLimits(self.settings.bid_confirm_ratio, self.settings.bid_max_ratio)
         self._work: dict[int, _Work] = {}
         self.committed = {"transactions": 0, "commands": 0}  # group commit at work (bench, tests)
         # SQLite has one writer for the whole file: queue our own writers in-process rather than
@@ -193,17 +201,53 @@ class RoomHub:
 
     # --- joining -----------------------------------------------------------------------------
 
+    def admit(self, room_id: int, address: str) -> tuple[str, int] | None:
+        """Count one more socket, or say why not (code, close code): one address (a script, or a
+        phone reconnecting in a loop) must not take the sockets of everyone else, nor one room those
+        of the process. Every admitted socket is released once (`release`)."""
+        if self._per_address[address] >= self.settings.ws_max_per_address:
+            return ("too_many_connections", 4429)
+        if self._per_room[room_id] >= self.settings.ws_max_per_room:
+            return ("room_full", 4503)
+        self._per_address[address] += 1
+        self._per_room[room_id] += 1
+        return None
+
+    def release(self, room_id: int, address: str) -> None:
+        for counter, key in ((self._per_address, address), (self._per_room, room_id)):
+            counter[key] -= 1
+            if counter[key] <= 0:
+                del counter[key]
+
     async def room_id_for(self, office_id: int, sale_date: dt.date) -> int | None:
-        """A room never changes id once made, so each process asks the database once per room."""
+        """A room never changes id once made, so each process asks the database once per room.
+        An opening rush (dozens of phones on a room nobody has joined yet) asks once, not once per
+        phone: the others wait for that answer (bounded by the database's own timeouts)."""
         key = (office_id, sale_date)
         if (room_id := self._room_ids.get(key)) is not None:
             return room_id
-        async with self.sm.begin() as s:
-            room = await views.get_or_create_room(s, office_id, sale_date)
-            if room is None:
-                return None
-            self._room_ids[key] = room.id
+        pending = self._room_lookups.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._find_or_make_room(office_id, sale_date))
+            self._room_lookups[key] = pending
+            pending.add_done_callback(lambda _: self._room_lookups.pop(key, None))
+        room_id = await asyncio.shield(pending)  # one caller's cancellation must not fail the others
+        if room_id is not None:
+            self._room_ids[key] = room_id
+        return room_id
+
+    async def _find_or_make_room(self, office_id: int, sale_date: dt.date) -> int | None:
+        async with self.sm() as s:  # almost always there already: a plain read, no write lock
+            room = await views.find_room(s, office_id, sale_date)
+        if room is not None:
             return room.id
+        # The first join of the day makes the room. A write transaction from its start (BEGIN
+        # IMMEDIATE on SQLite, queued behind this process's other writers), so it waits for the
+        # file lock instead of failing on it; several processes are ordered by the unique key.
+        async with self._sqlite_lock if self._sqlite_lock is not None else contextlib.nullcontext():
+            async with self.wsm.begin() as s:
+                room = await views.get_or_create_room(s, office_id, sale_date)
+                return None if room is None else room.id
 
     async def join(self, room_id: int, conn: Connection, last_seq: int | None) -> None:
         """Register first (live events wait in `pending`), then send the snapshot or the missed
@@ -254,11 +298,12 @@ class RoomHub:
 
     async def leave(self, conn: Connection) -> None:
         local = self.rooms.get(conn.room_id or -1)
-        if local is None:
+        if local is None or conn not in local.conns:  # never joined it (or a later one of the room)
             return
         local.conns.discard(conn)
         self._audience_changed(local)
         if not local.conns:
+            local.usable = False
             self.rooms.pop(local.room_id, None)
             for task in (local.audience_task, local.head_task):
                 if task:
@@ -266,16 +311,35 @@ class RoomHub:
             await self.broker.unsubscribe(local.channel)
 
     async def _local(self, room_id: int) -> LocalRoom:
-        local = self.rooms.get(room_id)
-        if local is not None:
-            return local
+        """This process's room, set up once however many join at the same moment: the others wait
+        until it is subscribed and knows its head, then use it (or, if its set-up failed or it
+        emptied meanwhile, set up their own)."""
+        while True:
+            local = self.rooms.get(room_id)
+            if local is None:
+                break
+            if local.ready.is_set():
+                return local
+            await local.ready.wait()
+            if self.rooms.get(room_id) is local and local.ready.is_set() and local.usable:
+                return local
         local = LocalRoom(room_id=room_id, channel=f"{self.prefix}room:{room_id}")
         self.rooms[room_id] = local
-        # Subscribe before reading the head, so an event committed in between is not missed.
-        await self.broker.subscribe(local.channel, lambda text: self._on_message(local, text))
-        async with self.sm() as s:
-            room = await s.get(Room, room_id)
-            local.last_seq = room.last_seq if room else 0
+        try:
+            # Subscribe before reading the head, so an event committed in between is not missed.
+            await self.broker.subscribe(local.channel, lambda text: self._on_message(local, text))
+            async with self.sm() as s:
+                room = await s.get(Room, room_id)
+                local.last_seq = room.last_seq if room else 0
+        except BaseException:
+            local.usable = False
+            if self.rooms.get(room_id) is local:
+                self.rooms.pop(room_id, None)
+            with contextlib.suppress(Exception):
+                await self.broker.unsubscribe(local.channel)
+            raise
+        finally:
+            local.ready.set()
         if self.watch_head and not self.stopping:
             local.head_task = asyncio.create_task(self._watch_head(local))
         return local
@@ -306,7 +370,13 @@ class RoomHub:
                 while work.items and work.items[0].cmd.type in service.BATCHABLE and len(batch) < MAX_BATCH:
                     batch.append(work.items.popleft())
             try:
-                await self._run(room_id, batch)
+                if await self._run(room_id, batch):
+                    # The database did not answer in time: what queued meanwhile would wait as long
+                    # again, one batch after another. Refuse it now (resendable); the next command
+                    # to arrive tries the database afresh.
+                    while work.items:
+                        item = work.items.popleft()
+                        item.answer(_refusal(item.cmd, ProtocolError("db_unavailable")))
             except asyncio.CancelledError:  # shutdown ran out of time: what is left was not taken
                 for item in [*batch, *work.items]:
                     if not item.finished:
@@ -319,17 +389,70 @@ class RoomHub:
                     if not item.finished:  # a command retried alone may have committed: its answer stands
                         item.answer(_refusal(item.cmd, ProtocolError("internal")))
 
-    async def _run(self, room_id: int, batch: list[_Item]) -> None:
+    async def _transact(
+        self, room_id: int, batch: list[_Item], gave_up: asyncio.Event
+    ) -> list[service.Result | ProtocolError]:
         outcomes: list[service.Result | ProtocolError] = []
+        async with self._sqlite_lock if self._sqlite_lock is not None else contextlib.nullcontext():
+            async with self.wsm.begin() as s:
+                room = await service.lock_room(s, room_id)
+                for item in batch:
+                    try:
+                        outcomes.append(
+                            await service.apply(s, room, item.who, item.cmd, utcnow(), self.limits)
+                        )
+                    except ProtocolError as exc:
+                        outcomes.append(exc)
+                if gave_up.is_set():  # its senders were told `db_unavailable`: it must not commit now
+                    raise _GaveUp
+        return outcomes
+
+    async def _bounded(self, room_id: int, batch: list[_Item]) -> list[service.Result | ProtocolError] | None:
+        """The batch's transaction, given `room_db_timeout_sec`; None when the database
+        did not answer in time. A hung database must not hang the room: the transaction is left to
+        end on its own (it holds SQLite's in-process lock until it does, so what comes next waits its
+        own bounded time) and rolls back when it gets that far; only a commit already under way when
+        time ran out can still land, and then its events go out and a resent key gets its receipt."""
+        gave_up = asyncio.Event()
+        tx = asyncio.ensure_future(self._transact(room_id, batch, gave_up))
+        budget = self.settings.room_db_timeout_sec
         try:
-            async with self._sqlite_lock if self._sqlite_lock is not None else contextlib.nullcontext():
-                async with self.wsm.begin() as s:
-                    room = await service.lock_room(s, room_id)
-                    for item in batch:
-                        try:
-                            outcomes.append(await service.apply(s, room, item.who, item.cmd, utcnow()))
-                        except ProtocolError as exc:
-                            outcomes.append(exc)
+            done, _ = await asyncio.wait({tx}, timeout=budget)
+        except asyncio.CancelledError:
+            tx.cancel()
+            raise
+        if done:
+            return tx.result()
+        log.warning("room %s: the database did not commit %d command(s) in time", room_id, len(batch))
+        gave_up.set()
+        self._background.add(tx)
+        tx.add_done_callback(lambda t: self._late_commit(room_id, t))
+        return None
+
+    def _late_commit(self, room_id: int, tx: asyncio.Future[Any]) -> None:
+        """A transaction given up on committed after all: its senders were told `db_unavailable` and
+        resend with their keys (duplicates: the original receipt); everyone else gets the events."""
+        self._background.discard(tx)  # type: ignore[arg-type]
+        if tx.cancelled() or tx.exception() is not None:  # _GaveUp included: rolled back
+            return
+        events = [e for out in tx.result() if not isinstance(out, ProtocolError) for e in out.events]
+        if events:
+            self._spawn(self._publish_all(room_id, events))
+
+    async def _publish_all(self, room_id: int, events: list[dict[str, Any]]) -> None:
+        for event in events:
+            await self._publish(room_id, protocol.dumps(event))
+
+    async def _run(self, room_id: int, batch: list[_Item]) -> bool:
+        """Commit, answer, broadcast; True when the database did not answer in time (each command
+        of the batch is then answered `db_unavailable`: nothing was recorded, send it again)."""
+        outcomes: list[service.Result | ProtocolError] | None = []
+        try:
+            outcomes = await self._bounded(room_id, batch)
+            if outcomes is None:
+                for item in batch:
+                    item.answer(_refusal(item.cmd, ProtocolError("db_unavailable")))
+                return True
             self.committed["transactions"] += 1
             self.committed["commands"] += len(batch)
         except ProtocolError as exc:  # the room itself is gone
@@ -339,9 +462,12 @@ class RoomHub:
         except Exception:
             if len(batch) == 1:
                 raise
-            for item in batch:  # one bad command must not sink the others: retry each alone
-                await self._run(room_id, [item])
-            return
+            for i, item in enumerate(batch):  # one bad command must not sink the others: retry each alone
+                if await self._run(room_id, [item]):
+                    for rest in batch[i + 1 :]:
+                        rest.answer(_refusal(rest.cmd, ProtocolError("db_unavailable")))
+                    return True
+            return False
         # Committed: every command is answered before anything is broadcast, so no answer waits on
         # the broker, and none is taken back whatever happens to the broadcast.
         for item, out in zip(batch, outcomes, strict=True):
@@ -358,6 +484,7 @@ class RoomHub:
                 await self._publish(room_id, protocol.dumps(event))
             if out.lot_changed and (local := self.rooms.get(room_id)) is not None:
                 self._spawn(self._refresh_you(local))
+        return False
 
     async def _publish(self, room_id: int, text: str) -> None:
         """A committed event to every process. It is committed and its sender may already hold the
@@ -529,6 +656,10 @@ async def _cancel(tasks: Any, timeout: float = 2.0) -> None:
         t.cancel()
     if tasks:
         await asyncio.wait(tasks, timeout=timeout)
+
+
+class _GaveUp(Exception):
+    """A transaction that outlived its time (room_db_timeout_sec): rolled back, not committed."""
 
 
 def _refusal(cmd: Command, exc: ProtocolError) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 import time
 from typing import Any
 
@@ -28,6 +29,7 @@ from realtime.protocol import ProtocolError
 from realtime.rooms import RoomHub
 
 FLOOD_STRIKES = 20  # rate-limited messages tolerated before the socket is closed
+log = logging.getLogger(__name__)
 
 
 class TokenBucket:
@@ -56,6 +58,15 @@ def _room_address(params: dict[str, Any]) -> tuple[int, dt.date]:
     return office_id, day
 
 
+async def _refuse(ws: WebSocket, code: str, close_code: int) -> None:
+    """Accepted only to say why in the protocol (a browser sees no reason for a refused handshake)."""
+    with contextlib.suppress(Exception):
+        await ws.send_text(
+            protocol.dumps({"type": "closing", "code": code, "message": protocol.message(code)})
+        )
+        await ws.close(code=close_code)
+
+
 async def room_socket(ws: WebSocket) -> None:
     origin = ws.headers.get("origin")
     if origin and not same_origin(ws, origin):
@@ -63,18 +74,41 @@ async def room_socket(ws: WebSocket) -> None:
         return
     hub: RoomHub = ws.app.state.hub
     settings = ws.app.state.settings
+    refusal: tuple[str, int] | None = None
+    room_id: int | None = None
     try:
         office_id, day = _room_address(ws.path_params)
-        room_id = await hub.room_id_for(office_id, day)
+        room_id = await asyncio.wait_for(hub.room_id_for(office_id, day), settings.room_db_timeout_sec * 2)
     except ApiError:
-        room_id = None
-    await ws.accept()
-    if room_id is None:
-        await ws.send_text(protocol.dumps({"type": "closing", "code": "room_not_found",
-                                           "message": protocol.message("room_not_found")}))  # fmt: skip
-        await ws.close(code=4404)
+        refusal = ("room_not_found", 4404)
+    except Exception:  # the database is away: say so in the protocol, never an HTTP 500
+        log.exception("room lookup failed")
+        refusal = ("db_unavailable", 1013)
+    if refusal is None and room_id is None:
+        refusal = ("room_not_found", 4404)
+    address = ws.client.host if ws.client else ""
+    if refusal is None:
+        refusal = hub.admit(room_id, address)  # counted from here: released in the finally below
+    if refusal is not None:
+        with contextlib.suppress(Exception):
+            await ws.accept()
+            await _refuse(ws, *refusal)
         return
-    who = await auth.principal(ws)
+    try:
+        await ws.accept()
+        await _serve_socket(ws, hub, settings, room_id)  # type: ignore[arg-type]
+    finally:
+        hub.release(room_id, address)  # type: ignore[arg-type]
+
+
+async def _serve_socket(ws: WebSocket, hub: RoomHub, settings: Any, room_id: int) -> None:
+    try:
+        async with asyncio.timeout(settings.room_db_timeout_sec * 2):
+            who = await auth.principal(ws)  # a session cookie is looked up in the database
+    except Exception:
+        log.exception("room %s: session lookup failed", room_id)
+        await _refuse(ws, "db_unavailable", 1013)
+        return
     conn = Connection(ws.send_text, lambda code: ws.close(code=code), who, settings.ws_outbox,
                       direct.writer_for(ws.scope))  # fmt: skip
     conn.start()
@@ -109,6 +143,10 @@ async def room_socket(ws: WebSocket) -> None:
             except ProtocolError as exc:
                 conn.send(protocol.error(exc.code, exc.ref))
                 continue
+            except Exception:  # a frame the parser did not foresee is still only a bad message
+                log.exception("room %s: unparsed frame", room_id)
+                conn.send(protocol.error("bad_message"))
+                continue
             if cmd.type == "ping":
                 conn.send({"type": "pong", "t": cmd.data["t"], "server_time": utcnow().isoformat()})
                 continue
@@ -116,10 +154,16 @@ async def room_socket(ws: WebSocket) -> None:
                 if joined:
                     conn.send(protocol.error("bad_message", "join"))
                     continue
-                if who.user_id is None and cmd.data.get("token"):
-                    async with hub.sm() as s:
-                        who = conn.principal = await auth.principal_for_token(s, cmd.data["token"])
-                await hub.join(room_id, conn, cmd.data.get("last_seq"))
+                try:
+                    async with asyncio.timeout(settings.room_db_timeout_sec * 2):
+                        if who.user_id is None and cmd.data.get("token"):
+                            async with hub.sm() as s:
+                                who = conn.principal = await auth.principal_for_token(s, cmd.data["token"])
+                        await hub.join(room_id, conn, cmd.data.get("last_seq"))
+                except Exception:  # the database is away: the phone reconnects and joins again
+                    log.exception("room %s: join failed", room_id)
+                    conn.drop("db_unavailable", 1013)
+                    break
                 joined = True
                 continue
             if not joined:

@@ -72,6 +72,27 @@ def _open_round(r: SaleRound) -> None:
         raise ProtocolError("lot_not_open")
 
 
+@dataclass(frozen=True)
+class BidLimits:
+    """How far above the price a bid may go (settings bid_confirm_ratio, bid_max_ratio): one slip of
+    a finger (a digit too many) must not freeze a lot at a price nobody will pay until an undo."""
+
+    confirm_ratio: float = 2.0  # above this many times the price: only with confirm=true
+    max_ratio: float = 10.0  # above this: refused outright
+
+
+def check_jump(r: SaleRound, amount: int, confirm: bool, limits: BidLimits | None) -> None:
+    """Measured against the price standing, or the starting price before the first bid."""
+    limits = limits or BidLimits()
+    base = r.current_price if r.current_price is not None else r.start_price
+    if base <= 0:
+        return
+    if amount > base * limits.max_ratio:
+        raise ProtocolError("bid_too_high", max_amount=int(base * limits.max_ratio))
+    if amount > base * limits.confirm_ratio and not confirm:
+        raise ProtocolError("confirm_required", amount=amount, ratio=round(amount / base, 1))
+
+
 # Bids may share one transaction (group commit): their handlers check everything before they
 # change anything, so a refused bid leaves the batch untouched. Other commands run alone.
 BATCHABLE = frozenset({"bid", "floor_bid"})
@@ -84,14 +105,15 @@ async def lock_room(session: AsyncSession, room_id: int) -> Room:
     return room
 
 
-async def apply(session: AsyncSession, room: Room, who: Principal, cmd: Command, now: dt.datetime) -> Result:
+async def apply(session: AsyncSession, room: Room, who: Principal, cmd: Command, now: dt.datetime,
+                limits: BidLimits | None = None) -> Result:  # fmt: skip
     """Run one command inside the caller's write transaction, on the locked room.
     Raises ProtocolError to refuse (nothing changed)."""
     if cmd.type in BATCHABLE:
         # Nothing is flushed between bids of a batch: rows changed in memory (the round, the
         # room) are written once at commit; the bid itself is inserted directly.
         with session.no_autoflush:
-            return await _HANDLERS[cmd.type](session, room, who, cmd.data, now)
+            return await _BID_HANDLERS[cmd.type](session, room, who, cmd.data, now, limits)
     return await _HANDLERS[cmd.type](session, room, who, cmd.data, now)
 
 
@@ -103,7 +125,12 @@ async def execute(
 
 
 async def _bid(
-    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
+    session: AsyncSession,
+    room: Room,
+    who: Principal,
+    data: dict[str, Any],
+    now: dt.datetime,
+    limits: BidLimits | None = None,
 ) -> Result:
     today = now.astimezone(BANGKOK).date()
     r = await _current_round(session, room)
@@ -139,11 +166,17 @@ async def _bid(
         raise ProtocolError(problem)
     if reg is None:
         raise ProtocolError("not_approved")
-    return await _place(session, room, r, reg, data["amount"], data["key"], "remote", who.user_id, now, prior)
+    return await _place(session, room, r, reg, data["amount"], data["key"], "remote", who.user_id, now, prior,
+                        confirm=bool(data.get("confirm")), limits=limits)  # fmt: skip
 
 
 async def _floor_bid(
-    session: AsyncSession, room: Room, who: Principal, data: dict[str, Any], now: dt.datetime
+    session: AsyncSession,
+    room: Room,
+    who: Principal,
+    data: dict[str, Any],
+    now: dt.datetime,
+    limits: BidLimits | None = None,
 ) -> Result:
     r = await _officer_live_round(session, room, who)
     # One round trip, as for a remote bid: the paddle's confirmed registration, its account (a walk-in
@@ -173,11 +206,17 @@ async def _floor_bid(
         problem = rules.eligibility_problem(person_of(user), now.astimezone(BANGKOK).date(), room.officer_id)
         if problem:
             raise ProtocolError(problem)
-    return await _place(session, room, r, reg, data["amount"], data["key"], "floor", who.user_id, now, prior)
+    if reg.channel != "floor":
+        # A paddle registered to bid online belongs to someone who is not in the room: the officer
+        # must not bid in their name. Only a bidder checked in on the floor raises a paddle.
+        raise ProtocolError("not_on_floor")
+    return await _place(session, room, r, reg, data["amount"], data["key"], "floor", who.user_id, now, prior,
+                        confirm=bool(data.get("confirm")), limits=limits)  # fmt: skip
 
 
 async def _place(session: AsyncSession, room: Room, r: SaleRound, reg: Registration, amount: int, key: str,
-                 channel: str, actor_id: int | None, now: dt.datetime, prior: Bid | None) -> Result:  # fmt: skip
+                 channel: str, actor_id: int | None, now: dt.datetime, prior: Bid | None, *,
+                 confirm: bool = False, limits: BidLimits | None = None) -> Result:  # fmt: skip
     """`prior`: the bid already sent with this key, as the caller's one query found it (or None)."""
     if prior is not None:  # a replayed key: repeat the original receipt, change nothing
         return Result(reply={"type": "receipt", "key": key, "status": "accepted", "duplicate": True,
@@ -187,6 +226,7 @@ async def _place(session: AsyncSession, room: Room, r: SaleRound, reg: Registrat
     if isinstance(verdict, rules.BidRejected):
         extra = {} if verdict.min_amount is None else {"min_amount": verdict.min_amount}
         raise ProtocolError(verdict.code, **extra)
+    check_jump(r, amount, confirm, limits)
     seq = room.last_seq + 1
     bidder_no = reg.bidder_no or 0
     bid_id = (
@@ -354,9 +394,8 @@ async def _undo(
     return Result(events=[append(session, room, "bid_undone", r.id, who.user_id, payload, now)])
 
 
+_BID_HANDLERS = {"bid": _bid, "floor_bid": _floor_bid}
 _HANDLERS = {
-    "bid": _bid,
-    "floor_bid": _floor_bid,
     "open_lot": _open_lot,
     "set_increment": _set_increment,
     "count": _count,

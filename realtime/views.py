@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,21 +32,35 @@ def person_problem(
     return rules.eligibility_problem(person, today, conducting)
 
 
+async def find_room(session: AsyncSession, office_id: int, sale_date: dt.date) -> Room | None:
+    return await session.scalar(select(Room).where(Room.office_id == office_id, Room.sale_date == sale_date))
+
+
 async def get_or_create_room(session: AsyncSession, office_id: int, sale_date: dt.date) -> Room | None:
-    room = await session.scalar(select(Room).where(Room.office_id == office_id, Room.sale_date == sale_date))
+    """The room, made if it does not exist yet; None when there is no such office. Safe however
+    many processes make it at once: the insert yields to whichever came first (the unique key), and
+    on SQLite the caller's transaction holds the write lock from its start (write_sessionmaker), so
+    no reader is left to upgrade into a lock another writer holds."""
+    room = await find_room(session, office_id, sale_date)
     if room is not None:
         return room
     if await session.get(Office, office_id) is None:
         return None
-    try:
-        async with session.begin_nested():
-            room = Room(office_id=office_id, sale_date=sale_date)
-            session.add(room)
-    except IntegrityError:  # another process created it first
-        room = await session.scalar(
-            select(Room).where(Room.office_id == office_id, Room.sale_date == sale_date)
+    dialect = session.bind.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        make = sqlite_insert if dialect == "sqlite" else pg_insert
+        await session.execute(
+            make(Room)
+            .values(office_id=office_id, sale_date=sale_date)
+            .on_conflict_do_nothing(index_elements=["office_id", "sale_date"])
         )
-    return room
+    else:  # pragma: no cover - the two databases the project runs on are above
+        try:
+            async with session.begin_nested():
+                session.add(Room(office_id=office_id, sale_date=sale_date))
+        except IntegrityError:
+            pass
+    return await find_room(session, office_id, sale_date)
 
 
 async def standing_bids(session: AsyncSession, round_id: int) -> list[Bid]:

@@ -34,6 +34,11 @@ const room = createRoom({
     // The console's own failures show as alert toasts; the error's toast already covers a failed bid.
     else if (e.type === 'announce' && e.key === 'ann_bid_rejected') note(t(e.key, e.params));
     else if (e.type === 'announce' && e.level === 'polite') speak(e.level, t(e.key, e.params));
+    else if (e.type === 'confirm_bid') {
+      // A floor bid far above the price (a digit too many?): the officer says yes or drops it.
+      confirmWith(q('confirm'), t('confirm_jump', { amount: fmtBaht(e.amount), ratio: e.ratio }))
+        .then((ok) => (ok ? room.confirmBid(e.key) : room.declineBid(e.key)));
+    }
   },
 });
 const schedule = frameScheduler(render);

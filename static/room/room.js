@@ -38,7 +38,8 @@ const room = createRoom({
       // Your own bid's fate is shown where you bid, not only spoken.
       if (e.key === 'ann_bid_rejected' || e.key === 'ann_bid_failed') setText(q('bid-error'), text);
       else if (e.key === 'ann_bid_accepted') setText(q('bid-error'), '');
-    } else if (e.type === 'toast' && e.ref !== 'bid') toast(q('toasts'), L(e.message, lang) || e.code, { dismiss: t('dismiss') });
+    } else if (e.type === 'confirm_bid') askJump(e);
+    else if (e.type === 'toast' && e.ref !== 'bid') toast(q('toasts'), L(e.message, lang) || e.code, { dismiss: t('dismiss') });
     else if (e.type === 'closing') toast(q('toasts'), t('closing', { message: L(e.message, lang) || e.code }), { kind: 'warn', dismiss: t('dismiss') });
   },
 });
@@ -126,7 +127,8 @@ form.addEventListener('submit', async (e) => {
   const amount = parseAmount(input.value);
   if (amount == null) return fail(t('bad_amount'));
   if (amount < lot.next_min) return fail(t('below_min', { min: fmtBaht(lot.next_min) }));
-  if (needsConfirm(amount, lot.next_min, lot.increment)) {
+  const asked = needsConfirm(amount, lot.next_min, lot.increment);
+  if (asked) {
     const over = amount - lot.next_min;
     const pct = Math.round((over / lot.next_min) * 1000) / 10;
     confirming = true;
@@ -137,9 +139,19 @@ form.addEventListener('submit', async (e) => {
     const now = room.state().lot;
     if (!ok || !now || now.round_id !== lot.round_id || now.live_state !== 'open') return;
   }
-  room.bid(amount);
+  room.bid(amount, asked);
   edited = false;
 });
+
+// The server found the bid far above the price (confirm_required): ask, then resend or drop it.
+async function askJump(e) {
+  confirming = true;
+  const ok = await confirmWith(q('confirm'), t('confirm_jump', { amount: fmtBaht(e.amount), ratio: e.ratio }));
+  confirming = false;
+  if (ok) room.confirmBid(e.key);
+  else room.declineBid(e.key);
+  schedule();
+}
 
 function fail(msg) {
   setText(q('bid-error'), msg);

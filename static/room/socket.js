@@ -2,7 +2,9 @@
 // Everything the browser provides comes in through `env`, so node --test can drive it.
 
 import { backoffDelay } from './rules.js';
-import { bidMessage, floorBidMessage, initialState, joinMessage, reduce, V } from './state.js';
+import {
+  bidMessage, confirmBid, declineBid, floorBidMessage, initialState, joinMessage, reduce, resendMessage, V,
+} from './state.js';
 
 const PING_MS = 20000;
 // Two pings without any answer: the socket is dead even if the phone has not noticed yet.
@@ -73,6 +75,12 @@ export function createRoom({ url, env, onChange = () => {}, onEffect = () => {} 
     for (const e of r.effects) {
       if (e.type === 'send') e.messages.forEach(rawSend);
       else if (e.type === 'rejoin') reopen();
+      else if (e.type === 'resend') {
+        env.setTimeout(() => {
+          const m = resendMessage(state, e.key); // still waiting, same lot: same key again
+          if (m) rawSend(m);
+        }, e.delay);
+      }
       onEffect(e);
     }
   }
@@ -182,8 +190,8 @@ export function createRoom({ url, env, onChange = () => {}, onEffect = () => {} 
       if (ws) ws.close(1000, 'bye');
     },
     send: rawSend,
-    bid(amount) {
-      const r = bidMessage(state, amount, env.uuid);
+    bid(amount, confirm = false) {
+      const r = bidMessage(state, amount, env.uuid, confirm);
       state = r.state;
       changed();
       rawSend(r.msg);
@@ -195,6 +203,17 @@ export function createRoom({ url, env, onChange = () => {}, onEffect = () => {} 
       changed();
       rawSend(r.msg);
       return r.msg;
+    },
+    confirmBid(key) {
+      const r = confirmBid(state, key);
+      state = r.state;
+      changed();
+      if (r.msg) rawSend(r.msg);
+      return r.msg;
+    },
+    declineBid(key) {
+      state = declineBid(state, key);
+      changed();
     },
     state: () => state,
     status: () => status,

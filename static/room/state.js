@@ -28,6 +28,10 @@ const ROOM_EVENTS = new Set([
 ]);
 
 const announce = (level, key, params = {}) => ({ type: 'announce', level, key, params });
+// Refusals that mean "nothing was recorded, send it again": the same key, a little later, a few times.
+const RESENDABLE = new Set(['db_unavailable', 'internal']);
+export const MAX_RESENDS = 3;
+export const RESEND_MS = 1500;
 const BID_REFS = { bid: 'bid', floor_bid: 'floor' };
 
 function myNo(state) {
@@ -157,9 +161,11 @@ function resendEffects(state) {
 }
 
 function pendingMessage(key, p) {
-  return p.kind === 'floor'
+  const msg = p.kind === 'floor'
     ? { type: 'floor_bid', v: V, paddle: p.paddle, amount: p.amount, key }
     : { type: 'bid', v: V, amount: p.amount, key };
+  if (p.confirm) msg.confirm = true;
+  return msg;
 }
 
 function afterSync(state, effects) {
@@ -234,6 +240,21 @@ export function reduce(state, msg, now = 0) {
       if (msg.status === 'accepted') {
         return { state: s, effects: [announce('polite', p.kind === 'floor' ? 'ann_floor_accepted' : 'ann_bid_accepted', { amount: msg.amount ?? p.amount, paddle: p.paddle })] };
       }
+      if (msg.code === 'confirm_required') {
+        // Far above the price: the bid waits, same key, until the person says yes (confirmBid) or no.
+        s.pending = { ...pending, [msg.key]: { ...p, stalled: true, asking: true } };
+        return { state: s, effects: [{ type: 'confirm_bid', key: msg.key, kind: p.kind, amount: msg.amount ?? p.amount, ratio: msg.ratio }] };
+      }
+      if (RESENDABLE.has(msg.code) && (p.tries || 0) < MAX_RESENDS) {
+        // Nothing was recorded (the database did not answer in time): send it again with its key,
+        // so if it was recorded after all the server answers with the original receipt.
+        const tries = (p.tries || 0) + 1;
+        s.pending = { ...pending, [msg.key]: { ...p, tries } };
+        return {
+          state: s,
+          effects: [{ type: 'resend', key: msg.key, delay: RESEND_MS * tries }, announce('polite', 'ann_bid_retrying', { amount: p.amount })],
+        };
+      }
       return {
         state: s,
         effects: [announce('assertive', 'ann_bid_rejected', { code: msg.code, message: msg.message, min_amount: msg.min_amount })],
@@ -280,11 +301,13 @@ function pendingKey(state, match) {
 
 // Re-sending the same bid (same lot, same amount) before its receipt reuses the key, so the
 // server can tell a retry from a second bid.
-export function bidMessage(state, amount, newKey) {
+// `confirm`: the person already said yes to this amount (the page's own check asked them).
+export function bidMessage(state, amount, newKey, confirm = false) {
   const roundId = state.lot ? state.lot.round_id : null;
   const p = { kind: 'bid', amount, round_id: roundId };
   const key = pendingKey(state, p) || newKey();
-  return { state: { ...state, pending: { ...state.pending, [key]: p } }, msg: pendingMessage(key, p) };
+  const entry = confirm ? { ...p, confirm: true } : p;
+  return { state: { ...state, pending: { ...state.pending, [key]: entry } }, msg: pendingMessage(key, entry) };
 }
 
 export function floorBidMessage(state, paddle, amount, newKey) {
@@ -292,6 +315,27 @@ export function floorBidMessage(state, paddle, amount, newKey) {
   const p = { kind: 'floor', paddle, amount, round_id: roundId };
   const key = pendingKey(state, p) || newKey();
   return { state: { ...state, pending: { ...state.pending, [key]: p } }, msg: pendingMessage(key, p) };
+}
+
+// The message to send a pending bid again (a `resend` effect), or null if it is no longer waiting.
+export function resendMessage(state, key) {
+  const p = state.pending[key];
+  if (!p || p.stalled || !state.lot || state.lot.round_id !== p.round_id || state.lot.live_state !== 'open') return null;
+  return pendingMessage(key, p);
+}
+
+// The person said yes to a bid the server asked to confirm: the same key, now with confirm=true.
+export function confirmBid(state, key) {
+  const p = state.pending[key];
+  if (!p || !p.asking) return { state, msg: null };
+  const next = { ...p, confirm: true, stalled: false, asking: false };
+  return { state: { ...state, pending: { ...state.pending, [key]: next } }, msg: pendingMessage(key, next) };
+}
+
+export function declineBid(state, key) {
+  const pending = { ...state.pending };
+  delete pending[key];
+  return { ...state, pending };
 }
 
 // Waiting for a receipt (a stalled bid is not: the server said it failed, the user may retry).

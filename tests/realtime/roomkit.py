@@ -63,7 +63,8 @@ async def approve(
 
 async def build(db: async_sessionmaker[AsyncSession], bidders: int = 3, lots: int = 2) -> Fixture:
     """LED-10-1 sells `lots` condos on DAY; `bidders` buyers approved for every lot (paddles 1..n),
-    plus an unapproved buyer, a barred buyer, officers of this and another office, a walk-in (paddle 99)."""
+    plus an unapproved buyer, a barred buyer, officers of this and another office, two walk-ins checked in
+    on the floor (paddles 98 and 99: floor bids take only those)."""
     async with db.begin() as s:
         case = await f.make_case(s)
         rounds = []
@@ -87,6 +88,7 @@ async def build(db: async_sessionmaker[AsyncSession], bidders: int = 3, lots: in
                 await approve(s, fx.user_ids[f"b{i}"], rid, i)
         for rid in rounds:
             await approve(s, fx.user_ids["barred"], rid, 50)
+            await approve(s, None, rid, 98, walk_in="ผู้ซื้อหน้าห้อง ๒")
             await approve(s, None, rid, 99, walk_in="ผู้ซื้อหน้าห้อง")
         user = await s.get(f.User, fx.user_ids["barred"])
         assert user is not None

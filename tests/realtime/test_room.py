@@ -351,7 +351,8 @@ async def test_a_whole_lot_open_bids_floor_count_hammer_and_deposits_settled(db,
             r.bidder_no: r.status
             for r in await s.scalars(select(Registration).where(Registration.round_id == fx.rounds[0]))
         }
-        assert regs == {1: "released", 2: "applied", 3: "released", 50: "released", 99: "released"}
+        released = "released"
+        assert regs == {1: released, 2: "applied", 3: released, 50: released, 98: released, 99: released}
         assert (await s.scalar(select(Sale))).price == 1_700_000
     ladder = (await client.get(f"/api/rounds/{fx.rounds[0]}/ladder")).json()
     assert ladder["closed"] and [b["bidder_no"] for b in ladder["bids"]] == [1, 2, 99, 2]
@@ -419,13 +420,13 @@ async def test_pipelined_bids_share_transactions_and_a_refused_one_leaves_the_ot
         amounts = [1_600_000 + 1_000 * i for i in range(30)]
         amounts[10] = 1_000  # too low: refused alone
         for i, amount in enumerate(amounts):
-            await off.send(type="floor_bid", paddle=1 + i % 2 if i != 11 else 2, amount=amount, key=f"p{i}")
+            await off.send(type="floor_bid", paddle=98 + i % 2 if i != 11 else 99, amount=amount, key=f"p{i}")
         receipts = [
             await off.expect(lambda m, i=i: m["type"] == "receipt" and m["key"] == f"p{i}") for i in range(30)
         ]
         assert [r["status"] for r in receipts].count(
             "rejected"
-        ) == 2  # the low one, and paddle 2 outbidding itself
+        ) == 2  # the low one, and paddle 99 outbidding itself
         assert receipts[10]["code"] == "bid_too_low" and receipts[11]["code"] == "already_highest"
         accepted = [r for r in receipts if r["status"] == "accepted"]
         assert [r["seq"] for r in accepted] == list(range(2, 2 + len(accepted)))
@@ -435,7 +436,7 @@ async def test_pipelined_bids_share_transactions_and_a_refused_one_leaves_the_ot
         assert prices == [a for i, a in enumerate(amounts) if i not in (10, 11)]
         stats = srv.app.state.hub.committed
         assert stats["transactions"] < stats["commands"]  # some bids did share a commit
-    assert await room_state(db, fx.office_id) == (last, amounts[-1], 2)
+    assert await room_state(db, fx.office_id) == (last, amounts[-1], 99)
 
 
 async def test_a_command_that_fails_inside_a_batch_costs_only_itself_and_no_bid_is_answered_twice(
@@ -448,17 +449,17 @@ async def test_a_command_that_fails_inside_a_batch_costs_only_itself_and_no_bid_
 
     real_apply = service.apply
 
-    async def faulty(session, room, who, cmd, now):
+    async def faulty(session, room, who, cmd, now, *rest):
         if cmd.data.get("key") == "p5":
             raise RuntimeError("disk full")
-        return await real_apply(session, room, who, cmd, now)
+        return await real_apply(session, room, who, cmd, now, *rest)
 
     monkeypatch.setattr(service, "apply", faulty)
     fx = await build(db)
     async with server(settings) as srv, srv.peer(fx, "officer") as off:
         await open_lot(off, fx.rounds[0], increment=1_000)
         for i in range(12):
-            await off.send(type="floor_bid", paddle=1 + i % 2, amount=1_600_000 + 1_000 * i, key=f"p{i}")
+            await off.send(type="floor_bid", paddle=98 + i % 2, amount=1_600_000 + 1_000 * i, key=f"p{i}")
         receipts = [
             await off.expect(lambda m, i=i: m["type"] == "receipt" and m["key"] == f"p{i}") for i in range(12)
         ]

@@ -40,7 +40,7 @@ async def lot_with_queue(db, settings, answer) -> AsyncIterator[Queued]:
             room_id = await s.scalar(select(Room.id).where(Room.office_id == fx.office_id))
         queued = Queued(srv.app.state.hub, fx, room_id, officer)
         for i in range(40):
-            bid = {"paddle": 1 + i % 2, "amount": 1_600_000 + 1_000 * i, "key": f"k{i}"}
+            bid = {"paddle": 98 + i % 2, "amount": 1_600_000 + 1_000 * i, "key": f"k{i}"}
             queued.hub.submit(room_id, officer, Command("floor_bid", bid), answer(f"k{i}"))
             queued.hub.submit(room_id, officer, Command("set_increment", {"amount": 1_000}), lambda m: None)
         yield queued
@@ -56,14 +56,14 @@ async def test_shutdown_commits_and_answers_every_queued_command_then_refuses_an
         pass
     # The lifespan has ended: every bid was answered (receipts; the increments answer with nothing).
     assert [a["status"] for a in answers] == ["accepted"] * 40
-    assert await room_state(db, q.fx.office_id) == (1 + 80, 1_639_000, 2)
+    assert await room_state(db, q.fx.office_id) == (1 + 80, 1_639_000, 99)
     late: list[dict] = []
-    late_bid = Command("floor_bid", {"paddle": 1, "amount": 2_000_000, "key": "late"})
+    late_bid = Command("floor_bid", {"paddle": 98, "amount": 2_000_000, "key": "late"})
     q.hub.submit(q.room_id, q.officer, late_bid, late.append)
     # An error without the bid's key, not a rejected receipt: the phone keeps the bid to resend it.
     assert (late[0]["type"], late[0]["code"], late[0]["ref"]) == ("error", "server_shutdown", "floor_bid")
     await asyncio.sleep(0.05)
-    assert await room_state(db, q.fx.office_id) == (1 + 80, 1_639_000, 2)
+    assert await room_state(db, q.fx.office_id) == (1 + 80, 1_639_000, 99)
 
 
 async def test_under_uvicorn_commands_read_off_the_socket_before_shutdown_are_all_committed(
@@ -85,19 +85,19 @@ async def test_under_uvicorn_commands_read_off_the_socket_before_shutdown_are_al
 
         hub.broker.publish = slow
         for i in range(15):  # 30 commands, each its own transaction (under the socket's rate limit)
-            await off.send(type="floor_bid", paddle=1 + i % 2, amount=1_600_000 + 1_000 * i, key=f"u{i}")
+            await off.send(type="floor_bid", paddle=98 + i % 2, amount=1_600_000 + 1_000 * i, key=f"u{i}")
             await off.send(type="set_increment", amount=1_000)
         assert (await off.expect("receipt"))["status"] == "accepted"  # the room's worker has started
         assert hub.committed["commands"] < 31  # ... and has not finished: the server stops mid-queue
         await stack.aclose()  # uvicorn's graceful shutdown, then the app's
         assert hub.stopping and all(w.task is None or w.task.done() for w in hub._work.values())
     assert hub.committed["commands"] == 31
-    assert await room_state(db, fx.office_id) == (1 + 30, 1_614_000, 1)
+    assert await room_state(db, fx.office_id) == (1 + 30, 1_614_000, 98)
     async with db() as s:
         seqs = list(await s.scalars(select(Bid.seq).order_by(Bid.seq)))
     assert seqs == list(range(2, 32, 2))  # every bid, each followed by its increment change
     await asyncio.sleep(0.1)
-    assert await room_state(db, fx.office_id) == (1 + 30, 1_614_000, 1)
+    assert await room_state(db, fx.office_id) == (1 + 30, 1_614_000, 98)
 
 
 async def test_a_shutdown_that_runs_out_of_time_answers_what_it_did_not_take(

@@ -172,3 +172,18 @@ test('a slow-consumer close (4008) reconnects and catches up', () => {
   f.last().serverOpen();
   assert.deepEqual(f.last().sent[0], { type: 'join', v: 1, last_seq: 10 });
 });
+
+test('a bid refused db_unavailable goes out again by itself, same key, after the delay', () => {
+  const { f, room } = started();
+  f.last().serverOpen();
+  f.last().serverSend(snapshot());
+  const sent = room.bid(2_000_000);
+  f.last().serverSend({ type: 'receipt', key: sent.key, status: 'rejected', code: 'db_unavailable' });
+  const before = f.last().sent.length;
+  f.advance(1499);
+  assert.equal(f.last().sent.length, before);
+  f.advance(1);
+  assert.deepEqual(f.last().sent.slice(before), [sent]);
+  f.last().serverSend({ type: 'receipt', key: sent.key, status: 'accepted', seq: 11, amount: 2_000_000 });
+  assert.deepEqual(room.state().pending, {});
+});

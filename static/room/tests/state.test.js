@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  bidMessage, floorBidMessage, hasPending, initialState, joinMessage, reduce, serverNow,
+  bidMessage, confirmBid, declineBid, floorBidMessage, hasPending, initialState, joinMessage, MAX_RESENDS,
+  reduce, RESEND_MS, resendMessage, serverNow,
 } from '../state.js';
 import { bidEv, ev, lot, snapshot } from './fixtures.js';
 
@@ -275,4 +276,47 @@ test('a bid the stopping server did not take is re-sent, same key, after the rec
   const back = reduce(j.state, { type: 'replay', events: [] });
   const send = back.effects.find((e) => e.type === 'send');
   assert.deepEqual(send.messages, [sent.msg]); // ... but the bid is kept and sent again to the next one
+});
+
+test('a bid refused db_unavailable is resent later with the same key, a bounded number of times', () => {
+  let { state } = run(initialState(), [snapshot()]);
+  const sent = bidMessage(state, 2_000_000, keys);
+  const refused = { type: 'receipt', key: sent.msg.key, status: 'rejected', code: 'db_unavailable', message: { th: 'x', en: 'x' } };
+  let r = reduce(sent.state, refused);
+  const resend = r.effects.find((e) => e.type === 'resend');
+  assert.deepEqual(resend, { type: 'resend', key: sent.msg.key, delay: RESEND_MS });
+  assert.deepEqual(announcements(r.effects).map((e) => [e.key, e.level]), [['ann_bid_retrying', 'polite']]);
+  assert.equal(hasPending(r.state), true); // still waiting: the button says so
+  assert.deepEqual(resendMessage(r.state, sent.msg.key), sent.msg); // same key, same amount
+  // Each further refusal waits longer; after MAX_RESENDS the bid is given up and said so.
+  for (let i = 2; i <= MAX_RESENDS; i++) {
+    r = reduce(r.state, refused);
+    assert.equal(r.effects.find((e) => e.type === 'resend').delay, RESEND_MS * i);
+  }
+  r = reduce(r.state, refused);
+  assert.equal(r.effects.find((e) => e.type === 'resend'), undefined);
+  assert.deepEqual(announcements(r.effects).map((e) => e.key), ['ann_bid_rejected']);
+  assert.equal(resendMessage(r.state, sent.msg.key), null);
+  // A resend whose lot closed meanwhile is not sent.
+  const other = bidMessage(state, 2_000_000, keys);
+  const again = reduce(other.state, { ...refused, key: other.msg.key });
+  assert.deepEqual(resendMessage(again.state, other.msg.key), other.msg);
+  assert.equal(resendMessage(run(again.state, [ev('passed', 11)]).state, other.msg.key), null);
+});
+
+test('confirm_required asks the bidder; yes resends the same key with confirm, no drops it', () => {
+  let { state } = run(initialState(), [snapshot()]);
+  const sent = bidMessage(state, 20_000_000, keys);
+  assert.equal('confirm' in sent.msg, false);
+  const r = reduce(sent.state, { type: 'receipt', key: sent.msg.key, status: 'rejected', code: 'confirm_required', amount: 20_000_000, ratio: 10 });
+  assert.deepEqual(r.effects, [{ type: 'confirm_bid', key: sent.msg.key, kind: 'bid', amount: 20_000_000, ratio: 10 }]);
+  assert.equal(hasPending(r.state), false); // not waiting on the server while the question is open
+  const yes = confirmBid(r.state, sent.msg.key);
+  assert.deepEqual(yes.msg, { ...sent.msg, confirm: true });
+  assert.equal(hasPending(yes.state), true);
+  assert.equal(confirmBid(yes.state, sent.msg.key).msg, null); // asked once, answered once
+  const no = declineBid(r.state, sent.msg.key);
+  assert.deepEqual(no.pending, {});
+  // The page's own check already asked: the bid goes out confirmed the first time.
+  assert.equal(bidMessage(state, 20_000_000, keys, true).msg.confirm, true);
 });
