@@ -71,9 +71,18 @@ async def standing_bids(session: AsyncSession, round_id: int) -> list[Bid]:
     )
 
 
+async def all_bids(session: AsyncSession, round_id: int) -> list[Bid]:
+    """Standing and undone bids: a joiner sees an undone bid struck through, as those present saw it."""
+    return list(await session.scalars(select(Bid).where(Bid.round_id == round_id).order_by(Bid.seq)))
+
+
 def bid_view(b: Bid) -> dict[str, Any]:
-    return {"bid_id": b.id, "bidder_no": b.bidder_no, "amount": b.amount, "channel": b.channel,
-            "at": b.at.isoformat(), "seq": b.seq}  # fmt: skip
+    out = {"bid_id": b.id, "bidder_no": b.bidder_no, "amount": b.amount, "channel": b.channel,
+           "at": b.at.isoformat(), "seq": b.seq}  # fmt: skip
+    if b.undone:
+        out["undone"] = True
+        out["undo_reason"] = b.undo_reason
+    return out
 
 
 def live_lot(r: SaleRound) -> rules.LiveLot:
@@ -173,7 +182,7 @@ async def room_snapshot(session: AsyncSession, room: Room) -> dict[str, Any]:
     if room.current_round_id is not None:
         rlc = await round_lot_case(session, room.current_round_id)
         if rlc is not None:
-            lot = lot_view(*rlc, await standing_bids(session, room.current_round_id))
+            lot = lot_view(*rlc, await all_bids(session, room.current_round_id))
     queue_rows = await session.execute(
         select(SaleRound, Lot.sale_order, Lot.property_type, Case.red_key, Lot.id)
         .join(Lot, Lot.id == SaleRound.lot_id)

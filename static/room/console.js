@@ -99,6 +99,8 @@ function render() {
   const status = room.status();
   const lot = state.lot;
   renderShared(q, state, status, t, lang);
+  // On a phone the panels stack: between lots the queue comes first, during a lot the controls do.
+  root.toggleAttribute('data-lot-open', !!lot && lot.live_state === 'open');
   const view = officerView(state);
   const officer = isOfficer(state);
   const live = status === 'live' && officer;

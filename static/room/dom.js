@@ -66,11 +66,15 @@ export function renderLotFacts(dl, lot, t, lang) {
 
 // Newest first: the top row is what just happened.
 export function renderBidRows(tbody, bids, t, { me = null, limit = 50 } = {}) {
-  const rows = bids.slice(-limit).reverse().map((b) => h('tr', { class: b.bidder_no === me ? 'mine' : null },
+  const rows = bids.slice(-limit).reverse().map((b) => h('tr', {
+    class: [b.bidder_no === me ? 'mine' : '', b.undone ? 'undone' : ''].filter(Boolean).join(' ') || null,
+  },
     h('td', { text: fmtTime(b.at) }),
     h('td', { text: String(b.bidder_no) }),
-    h('td', { class: 'num', text: fmtBaht(b.amount) }),
-    h('td', { text: t(`channel_${b.channel}`) }),
+    // Struck through and said in words: the strike alone is invisible to a screen reader.
+    h('td', { class: 'num' }, b.undone ? h('s', { text: fmtBaht(b.amount) }) : fmtBaht(b.amount),
+      b.undone ? h('span', { class: 'undone-tag', text: ` ${t('undone_tag')}` }) : null),
+    h('td', { text: b.undone && b.undo_reason ? `${t(`channel_${b.channel}`)} · ${b.undo_reason}` : t(`channel_${b.channel}`) }),
   ));
   tbody.replaceChildren(...rows);
 }

@@ -64,8 +64,8 @@ export const STRINGS = {
     you_lead: 'คุณเสนอราคาสูงสุด',
     next_min: 'ขั้นต่ำ',
     your_bid: 'ราคาที่จะเสนอ',
-    plus: (p) => `+${p.n} ขั้น`,
-    plus_label: (p) => `เพิ่ม ${p.n} ขั้น (${p.amount})`,
+    plus: (p) => `+${fmtBaht(p.amount)}`,
+    plus_label: (p) => `+${p.amount} (เพิ่ม ${p.n} ขั้น)`,
     send_bid: 'เสนอราคา',
     sending: 'กำลังส่ง…',
     wait_receipt: 'รอการยืนยันจากระบบ…',
@@ -111,7 +111,13 @@ export const STRINGS = {
     ann_hammer: (p) => `เคาะไม้ขาย ${fmtBaht(p.price)} ให้ป้ายหมายเลข ${p.bidder_no}`,
     ann_you_won: (p) => `เคาะไม้ขายให้คุณ ราคา ${fmtBaht(p.price)}`,
     ann_passed: 'งดขาย ไม่มีผู้สู้ราคา',
-    ann_suspended: (p) => `งดขาย${p.reason ? `: ${p.reason}` : ''}`,
+    ann_suspended: (p) => `งดขาย${suspendWords(p, 'th') ? `: ${suspendWords(p, 'th')}` : ''}`,
+    ann_bid_undone: (p) => `เจ้าพนักงานยกเลิกราคาเสนอ ${fmtBaht(p.amount)} ของป้ายหมายเลข ${p.bidder_no}: ${p.reason || ''}`,
+    notice_bid_undone: (p) => `เจ้าพนักงานยกเลิกราคาเสนอ ${p.amount} ของป้ายหมายเลข ${p.n} เหตุผล: ${p.reason}`,
+    notice_your_bid_undone: (p) => `เจ้าพนักงานยกเลิกราคาเสนอ ${p.amount} ของคุณ เหตุผล: ${p.reason}`,
+    undone_tag: '(ยกเลิก)',
+    last_bid_by: (p) => `ราคาสุดท้ายโดยป้ายหมายเลข ${p.n}`,
+    clock: 'เวลา',
     closing: (p) => `เซิร์ฟเวอร์ปิดการเชื่อมต่อ: ${p.message}`,
     // console
     queue: 'รายการทรัพย์ของวันนี้',
@@ -182,8 +188,8 @@ export const STRINGS = {
     you_lead: 'You are the highest bidder',
     next_min: 'minimum',
     your_bid: 'Your bid',
-    plus: (p) => `+${p.n}`,
-    plus_label: (p) => `Add ${p.n} increment${p.n > 1 ? 's' : ''} (${p.amount})`,
+    plus: (p) => `+${fmtBaht(p.amount)}`,
+    plus_label: (p) => `+${p.amount} (add ${p.n} increment${p.n > 1 ? 's' : ''})`,
     send_bid: 'Place bid',
     sending: 'Sending…',
     wait_receipt: 'Waiting for the server to confirm…',
@@ -229,7 +235,13 @@ export const STRINGS = {
     ann_hammer: (p) => `Sold for ${fmtBaht(p.price)} to bidder no. ${p.bidder_no}`,
     ann_you_won: (p) => `Sold to you for ${fmtBaht(p.price)}`,
     ann_passed: 'No bidder: the lot was not sold',
-    ann_suspended: (p) => `Sale suspended${p.reason ? `: ${p.reason}` : ''}`,
+    ann_suspended: (p) => `Sale suspended${suspendWords(p, 'en') ? `: ${suspendWords(p, 'en')}` : ''}`,
+    ann_bid_undone: (p) => `The officer withdrew the bid of ${fmtBaht(p.amount)} by bidder no. ${p.bidder_no}: ${p.reason || ''}`,
+    notice_bid_undone: (p) => `The officer withdrew the bid of ${p.amount} by bidder no. ${p.n}. Reason: ${p.reason}`,
+    notice_your_bid_undone: (p) => `The officer withdrew your bid of ${p.amount}. Reason: ${p.reason}`,
+    undone_tag: '(withdrawn)',
+    last_bid_by: (p) => `Last bid by bidder no. ${p.n}`,
+    clock: 'Time',
     closing: (p) => `The server closed the connection: ${p.message}`,
     queue: "Today's lots",
     queue_empty: 'No lots today',
@@ -276,6 +288,13 @@ export const STRINGS = {
 export const SUSPEND_REASONS = [
   'plaintiff_request', 'court_order', 'improper_notice', 'party_died', 'officer', 'other',
 ];
+
+// The chosen reason's words, then the officer's detail; an old event with only free text still reads.
+function suspendWords(p, lang) {
+  const label = p.reason_code ? (STRINGS[lang] || STRINGS.th)[`reason_${p.reason_code}`] : '';
+  if (label && p.reason && p.reason !== label) return `${label} (${p.reason})`;
+  return label || p.reason || '';
+}
 
 export function makeT(lang) {
   const dict = STRINGS[lang] || STRINGS.th;

@@ -1,8 +1,8 @@
 // The parts both pages show the same way: connection bar, the lot, price and count, the ladder.
 
 import { $, renderBidRows, renderConn, renderLotFacts, secondsSince, setText } from './dom.js';
-import { fmtBaht } from './i18n.js';
-import { serverNow } from './state.js';
+import { fmtBaht, fmtTime } from './i18n.js';
+import { serverNow, standingBids } from './state.js';
 
 export function labelStatic(root, t) {
   for (const el of root.querySelectorAll('[data-t]')) setText(el, t(el.dataset.t));
@@ -30,19 +30,49 @@ export function renderShared(q, state, status, t, lang, { me = null } = {}) {
   setText(q('price-label'), t(sold ? 'sold_price' : 'current_price'));
   setText(q('price'), lot && lot.price != null ? fmtBaht(lot.price) : lot ? t('no_bids_yet') : '–');
   const mine = !!lot && lot.bidder_no != null && lot.bidder_no === me;
-  setText(q('leader'), lot && lot.bidder_no != null ? (mine ? t(sold ? 'you_won' : 'you_lead') : t('leading_bidder', { n: lot.bidder_no })) : '');
+  setText(q('leader'), leaderText(lot, mine, t));
   q('leader').classList.toggle('me', mine);
   const count = lot && lot.live_state === 'open' ? lot.count || 0 : 0;
   q('count').dataset.n = String(count);
   setText($('span', q('count')), count ? String(count) : '');
   renderSince(q, state, t);
   renderResult(q('result'), lot, t);
+  renderUndo(q('undo-notice'), lot, t, me);
 
   // Once sold, the hammer's ladder is the record; before, the standing bids.
   const bids = lot ? (lot.ladder && lot.live_state === 'hammered' ? lot.ladder : lot.bids) : [];
   renderBidRows(q('ladder'), bids, t, { me });
   q('ladder-table').hidden = bids.length === 0;
   setText(q('ladder-empty'), bids.length ? '' : t('ladder_empty'));
+}
+
+// Who leads, said only while it means something: after a suspension or a pass nobody "is the highest bidder".
+function leaderText(lot, mine, t) {
+  if (!lot || lot.bidder_no == null) return '';
+  if (lot.live_state === 'hammered') return mine ? t('you_won') : t('leading_bidder', { n: lot.bidder_no });
+  if (lot.live_state !== 'open') return t('last_bid_by', { n: lot.bidder_no });
+  return mine ? t('you_lead') : t('leading_bidder', { n: lot.bidder_no });
+}
+
+// The last undo, visible to everyone until the next bid (screen readers hear it too, from the announcer).
+function renderUndo(el, lot, t, me) {
+  if (!el) return;
+  const u = lot && lot.live_state === 'open' ? lot.lastUndo : null;
+  el.hidden = !u;
+  if (!u) return setText(el, '');
+  const mine = me != null && u.bidder_no === me;
+  setText(el, t(mine ? 'notice_your_bid_undone' : 'notice_bid_undone', {
+    amount: u.amount != null ? fmtBaht(u.amount) : '', n: u.bidder_no, reason: u.reason || '',
+  }));
+}
+
+// The chosen reason in the reader's language; the officer's free text only as its detail.
+export function suspendText(lot, t) {
+  const code = lot.suspend_reason_code;
+  const label = code ? t(`reason_${code}`) : '';
+  const detail = lot.suspend_reason || '';
+  if (label && detail && detail !== label) return `${label} (${detail})`;
+  return label || detail;
 }
 
 function renderResult(el, lot, t) {
@@ -53,12 +83,13 @@ function renderResult(el, lot, t) {
   if (lot.live_state === 'hammered') {
     setText(el, t('result_sold', { price: fmtBaht(lot.price), n: lot.bidder_no, c: lot.bidder_count ?? bidderCount(lot) }));
   } else if (lot.live_state === 'passed') setText(el, t('result_passed'));
-  else if (lot.live_state === 'suspended') setText(el, t('result_suspended', { reason: lot.suspend_reason || lot.suspend_reason_code || '' }));
+  else if (lot.live_state === 'suspended') setText(el, t('result_suspended', { reason: suspendText(lot, t) }));
   else setText(el, t(`state_${lot.live_state}`));
 }
 
 // "Count 2 · 4 s ago" on the server's clock, so a phone with a wrong clock still reads right.
 export function renderSince(q, state, t) {
+  renderClock(q('clock'), state, t);
   const lot = state.lot;
   const el = q('since');
   if (!lot || lot.live_state !== 'open') return setText(el, '');
@@ -68,13 +99,21 @@ export function renderSince(q, state, t) {
   else setText(el, '');
 }
 
+// The server's clock in Bangkok time: the count's seconds and the sale's times are read against it.
+function renderClock(el, state, t) {
+  if (!el) return;
+  const at = fmtTime(new Date(serverNow(state, Date.now())).toISOString());
+  setText(el, at ? `${t('clock')} ${at}` : '');
+}
+
 // A snapshot taken after the hammer may carry the standing bids but not the hammer's count.
 function bidderCount(lot) {
-  return new Set((lot.ladder || lot.bids).map((b) => b.bidder_no)).size;
+  return new Set((lot.ladder || standingBids(lot)).map((b) => b.bidder_no)).size;
 }
 
 function lastBidAt(lot) {
-  return lot.last_bid_at || (lot.bids.length ? lot.bids[lot.bids.length - 1].at : null);
+  const bids = standingBids(lot);
+  return lot.last_bid_at || (bids.length ? bids[bids.length - 1].at : null);
 }
 
 // Coalesce bursts of messages into one paint per frame.

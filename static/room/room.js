@@ -46,7 +46,7 @@ const room = createRoom({
 const schedule = frameScheduler(render);
 
 const stepButtons = STEPS.map((k) => h('button', {
-  type: 'button', class: 'secondary step', 'data-k': k, text: t('plus', { n: k }),
+  type: 'button', class: 'secondary step', 'data-k': k,
   onclick: () => {
     const lot = room.state().lot;
     if (!lot) return;
@@ -104,6 +104,7 @@ function render() {
   renderPreview();
   for (const b of stepButtons) {
     const k = Number(b.dataset.k);
+    setText(b, t('plus', { n: k, amount: k * lot.increment }));
     b.setAttribute('aria-label', t('plus_label', { n: k, amount: fmtBaht(k * lot.increment) }));
     b.disabled = !view.canSend;
   }

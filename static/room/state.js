@@ -77,7 +77,7 @@ function applyEvent(state, ev) {
       };
       s.lot = {
         ...s.lot, bids: [...s.lot.bids, bid], price: ev.price, bidder_no: ev.bidder_no,
-        next_min: ev.next_min, count: ev.count ?? 0, count_at: null, last_bid_at: ev.at,
+        next_min: ev.next_min, count: ev.count ?? 0, count_at: null, last_bid_at: ev.at, lastUndo: null,
       };
       if (wasLeading && ev.bidder_no !== me) {
         effects.push(announce('polite', 'ann_outbid', { amount: ev.price, next_min: ev.next_min }));
@@ -89,15 +89,19 @@ function applyEvent(state, ev) {
       const undone = s.lot.bids.find((b) => b.bid_id === ev.bid_id);
       s.lot = {
         ...s.lot,
-        bids: s.lot.bids.filter((b) => b.bid_id !== ev.bid_id),
+        // The undone bid stays on the ladder, struck through: a bid that silently vanished looks like a fault.
+        bids: s.lot.bids.map((b) => (b.bid_id === ev.bid_id ? { ...b, undone: true, undo_reason: ev.reason } : b)),
         price: ev.price, bidder_no: ev.bidder_no, next_min: ev.next_min,
         // The protocol resets the count on every new bid; an undo changes who leads, so recount.
         count: 0, count_at: null,
+        lastUndo: { amount: undone ? undone.amount : null, bidder_no: undone ? undone.bidder_no : null, reason: ev.reason },
       };
       if (me != null && undone && undone.bidder_no === me) {
         effects.push(announce('polite', 'ann_your_bid_undone', { amount: undone.amount, reason: ev.reason }));
       } else if (me != null && ev.bidder_no === me) {
         effects.push(announce('polite', 'ann_leading_again', { amount: ev.price }));
+      } else if (undone) {
+        effects.push(announce('polite', 'ann_bid_undone', { amount: undone.amount, bidder_no: undone.bidder_no, reason: ev.reason }));
       }
       break;
     }
@@ -341,6 +345,11 @@ export function declineBid(state, key) {
 // Waiting for a receipt (a stalled bid is not: the server said it failed, the user may retry).
 export function hasPending(state, kind = 'bid') {
   return Object.values(state.pending).some((p) => p.kind === kind && !p.stalled);
+}
+
+// The bids that stand (an undone bid is shown, but no longer counts).
+export function standingBids(lot) {
+  return lot ? lot.bids.filter((b) => !b.undone) : [];
 }
 
 export function serverNow(state, now) {

@@ -115,6 +115,25 @@ def test_live_room_bids_floor_bid_count_hammer_and_a_dropped_phone_catches_up(br
         for p in (a, b, officer):
             expect(p.locator("[data-price]")).to_have_text(f"฿{second:,}")
         shot(a, "j5-th-1-outbid")
+        # Step buttons say how much they add; the room shows the server's clock.
+        expect(a.locator("[data-steps] button").first).to_have_text(re.compile(r"^\+฿[\d,]+$"))
+        expect(a.locator("[data-clock]")).to_have_text(re.compile(r"^เวลา \d\d:\d\d:\d\d$"))
+        expect(b.locator("[data-clock]")).to_have_text(re.compile(r"^Time \d\d:\d\d:\d\d$"))
+
+        # A bid the officer undoes: everyone sees a notice with the reason, and it stays struck through.
+        extra = bid(a)
+        expect(officer.locator("[data-price]")).to_have_text(f"฿{extra:,}")
+        officer.locator("#undo-reason").fill("ผู้เสนอราคากดผิด")
+        officer.locator("[data-undo-send]").click()
+        for p in (a, b, officer):
+            expect(p.locator("[data-price]")).to_have_text(f"฿{second:,}")
+            expect(p.locator("[data-undo-notice]")).to_be_visible()
+            expect(p.locator("[data-undo-notice]")).to_contain_text("ผู้เสนอราคากดผิด")
+            expect(p.locator("[data-ladder] tr.undone s")).to_have_text(f"฿{extra:,}")
+        expect(a.locator("[data-undo-notice]")).to_contain_text("ของคุณ")
+        expect(b.locator("[data-undo-notice]")).to_contain_text("The officer withdrew")
+        shot(a, "j5-th-1b-undo")
+        shot(officer, "j5-th-1c-console-undo")
 
         # A floor bid from the walk-in, paddle typed in Thai digits; the amount is the pre-filled minimum.
         officer.locator("#floor-paddle").fill(str(d["paddles"]["walk_in"]).translate(THAI_DIGITS))
@@ -223,3 +242,23 @@ def test_results_show_the_hammered_lot_as_sold_with_its_bidder_count(browser, ph
     card.scroll_into_view_if_needed()
     shot(page, "j6-th-results")
     check_a11y(page, "results")
+
+
+def test_officer_console_on_a_phone_puts_the_queue_first_between_lots(browser, server: Server):
+    """After the room above: no lot open, so the officer's next step (open a lot) is at the top."""
+    d = server.data
+    ctx = browser.new_context(base_url=server.url, locale="th-TH", timezone_id="Asia/Bangkok",
+                              viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)  # fmt: skip
+    try:
+        page = ctx.new_page()
+        log_in(page, "officer@demo.test")
+        page.goto(f"/officer/rooms/{d['office_id']}/{d['today']}")
+        expect(page.locator("[data-conn]")).to_have_attribute("data-status", "live")
+        expect(page.locator("[data-queue] li").first).to_be_visible()
+        queue_top = page.locator("section.queue").bounding_box()["y"]
+        controls_top = page.locator("section.controls").bounding_box()["y"]
+        assert queue_top < controls_top < 10_000, (queue_top, controls_top)
+        assert queue_top < 844, queue_top  # on the first screen
+        shot(page, "j5-th-4-console-phone")
+    finally:
+        ctx.close()

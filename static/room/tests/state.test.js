@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 
 import {
   bidMessage, confirmBid, declineBid, floorBidMessage, hasPending, initialState, joinMessage, MAX_RESENDS,
-  reduce, RESEND_MS, resendMessage, serverNow,
+  reduce, RESEND_MS, resendMessage, serverNow, standingBids,
 } from '../state.js';
 import { bidEv, ev, lot, snapshot } from './fixtures.js';
 
@@ -138,14 +138,36 @@ test('lot_opened replaces the current lot and marks it open in the queue', () =>
   assert.deepEqual(announcements(r.effects).map((a) => a.key), ['ann_lot_opened']);
 });
 
-test('undo removes the bid and restores the previous leader and minimum', () => {
+test('undo keeps the bid on the ladder as undone and restores the previous leader and minimum', () => {
   let { state } = run(initialState(), [snapshot(), bidEv(11, 4, 2_000_000), bidEv(12, 3, 2_010_000), ev('count', 13, { n: 1 })]);
   const r = run(state, [ev('bid_undone', 14, { bid_id: 112, reason: 'ผิดป้าย', price: 2_000_000, bidder_no: 4, next_min: 2_010_000 })]);
-  assert.deepEqual(r.state.lot.bids.map((b) => b.bid_id), [111]);
+  assert.deepEqual(r.state.lot.bids.map((b) => [b.bid_id, !!b.undone, b.undo_reason ?? null]), [[111, false, null], [112, true, 'ผิดป้าย']]);
+  assert.deepEqual(standingBids(r.state.lot).map((b) => b.bid_id), [111]);
+  assert.deepEqual(r.state.lot.lastUndo, { amount: 2_010_000, bidder_no: 3, reason: 'ผิดป้าย' });
   assert.equal(r.state.lot.bidder_no, 4);
   assert.equal(r.state.lot.next_min, 2_010_000);
   assert.equal(r.state.lot.count, 0);
   assert.deepEqual(announcements(r.effects).map((a) => a.key), ['ann_your_bid_undone']);
+});
+
+test('everyone is told of an undo, and the notice goes with the next bid', () => {
+  let { state } = run(initialState(), [snapshot({ you: { role: 'bidder', user_id: 8, bidder_no: 9, can_bid: true, reason: null } }),
+    bidEv(11, 4, 2_000_000), bidEv(12, 3, 2_010_000)]);
+  const r = run(state, [ev('bid_undone', 13, { bid_id: 112, reason: 'ผิดป้าย', price: 2_000_000, bidder_no: 4, next_min: 2_010_000 })]);
+  assert.deepEqual(announcements(r.effects).map((a) => [a.key, a.params.bidder_no]), [['ann_bid_undone', 3]]);
+  const after = run(r.state, [bidEv(14, 5, 2_010_000)]);
+  assert.equal(after.state.lot.lastUndo, null);
+  assert.equal(after.state.lot.bids.length, 3);
+});
+
+test('a joiner sees the undone bids the snapshot carries, and they do not count as standing', () => {
+  const bids = [
+    { bid_id: 1, bidder_no: 4, amount: 2_000_000, channel: 'remote', at: '2026-11-23T03:00:01Z', seq: 2 },
+    { bid_id: 2, bidder_no: 3, amount: 2_010_000, channel: 'remote', at: '2026-11-23T03:00:02Z', seq: 3, undone: true, undo_reason: 'x' },
+  ];
+  const { state } = run(initialState(), [snapshot({ lot: lot({ bids, price: 2_000_000, bidder_no: 4 }) })]);
+  assert.deepEqual(standingBids(state.lot).map((b) => b.bid_id), [1]);
+  assert.equal(state.lot.bids[1].undone, true);
 });
 
 test('increment_set changes increment and next minimum', () => {
