@@ -53,6 +53,12 @@ class Settings:
     gc_threshold: tuple[int, int, int] | None = None
     # Map tiles (search maps); "none" for no tiles: pins on a plain background, nothing fetched.
     map_tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # Load shedding (auction.loadshed, docs/security-load.md): HTTP requests in progress per process
+    # and lane before the excess is answered 503; 0 turns it off. A queue of 0 sheds at once.
+    http_concurrency: int = 16
+    http_queue: int = 0
+    http_queue_wait_sec: float = 0.5
+    http_retry_after_sec: int = 1
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -67,6 +73,10 @@ class Settings:
             echo_sql=_env("ECHO_SQL", "0") == "1",
             gc_threshold=parse_gc_threshold(_env("GC_THRESHOLD", DEFAULT_GC_THRESHOLD)),
             map_tiles=_env("MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            http_concurrency=int(_env("HTTP_CONCURRENCY", "16")),
+            http_queue=int(_env("HTTP_QUEUE", "0")),
+            http_queue_wait_sec=float(_env("HTTP_QUEUE_WAIT_SEC", "0.5")),
+            http_retry_after_sec=int(_env("HTTP_RETRY_AFTER_SEC", "1")),
         )
 
     @property
