@@ -102,7 +102,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # Outermost: the HTTP excess is refused before any other middleware works for it. WebSockets pass
     # through with the server's own send, so RawSend still finds it (auction/loadshed.py).
     app.add_middleware(ConcurrencyLimit, limit=settings.http_concurrency, queue=settings.http_queue,
-                       wait=settings.http_queue_wait_sec, retry_after=settings.http_retry_after_sec)  # fmt: skip
+                       wait=settings.http_queue_wait_sec, retry_after=settings.http_retry_after_sec,
+                       pace=settings.http_shed_pace_sec, lag_target=settings.http_lag_target_ms / 1000)  # fmt: skip
     app.state.settings = settings
     from search.routes import lot_map
 

@@ -55,10 +55,13 @@ class Settings:
     map_tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     # Load shedding (auction.loadshed, docs/security-load.md): HTTP requests in progress per process
     # and lane before the excess is answered 503; 0 turns it off. A queue of 0 sheds at once.
-    http_concurrency: int = 16
-    http_queue: int = 0
+    http_concurrency: int = 4
+    http_queue: int = 16  # a page's few requests at once wait for a slot; a crowd does not fit
     http_queue_wait_sec: float = 0.5
-    http_retry_after_sec: int = 1
+    http_retry_after_sec: int = 2
+    http_shed_pace_sec: float = 2.0  # a refusal is answered after about this long: no 503 storm
+    # The search lane's limit halves while the event loop runs timers this late (0: a fixed limit).
+    http_lag_target_ms: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -73,10 +76,12 @@ class Settings:
             echo_sql=_env("ECHO_SQL", "0") == "1",
             gc_threshold=parse_gc_threshold(_env("GC_THRESHOLD", DEFAULT_GC_THRESHOLD)),
             map_tiles=_env("MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
-            http_concurrency=int(_env("HTTP_CONCURRENCY", "16")),
-            http_queue=int(_env("HTTP_QUEUE", "0")),
+            http_concurrency=int(_env("HTTP_CONCURRENCY", "4")),
+            http_queue=int(_env("HTTP_QUEUE", "16")),
             http_queue_wait_sec=float(_env("HTTP_QUEUE_WAIT_SEC", "0.5")),
-            http_retry_after_sec=int(_env("HTTP_RETRY_AFTER_SEC", "1")),
+            http_retry_after_sec=int(_env("HTTP_RETRY_AFTER_SEC", "2")),
+            http_shed_pace_sec=float(_env("HTTP_SHED_PACE_SEC", "2")),
+            http_lag_target_ms=float(_env("HTTP_LAG_TARGET_MS", "0")),
         )
 
     @property

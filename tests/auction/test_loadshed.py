@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from auction.config import Settings
-from auction.loadshed import Lane
+from auction.loadshed import ConcurrencyLimit, LagWatch, Lane
 from tests.realtime.roomkit import DAY, Server, build, server
 
 
@@ -55,6 +55,8 @@ async def saturated(srv: Server, limit: int, path: str = "/test/slow") -> AsyncI
 
 
 def limited(settings: Settings, limit: int = 3, **kw: object) -> Settings:
+    kw.setdefault("http_shed_pace_sec", 0.0)
+    kw.setdefault("http_queue", 0)
     return dataclasses.replace(settings, http_concurrency=limit, **kw)
 
 
@@ -76,6 +78,18 @@ async def test_requests_beyond_the_limit_get_503_with_retry_after_and_the_error_
         r = await c.get("/api/search/lots", params={"province": "กรุงเทพ"})
         assert r.status_code == 200, r.text
     assert fx.office_id
+
+
+async def test_a_refusal_is_answered_after_its_pace_so_a_retrying_crowd_cannot_storm(db, settings) -> None:
+    await build(db)
+    async with server(limited(settings, http_shed_pace_sec=0.3)) as srv, saturated(srv, 3):
+        async with srv.client() as c:
+            t0 = time.perf_counter()
+            answers = await asyncio.gather(*(c.get("/api/search/lots") for _ in range(5)))
+            took = time.perf_counter() - t0
+            assert (await c.get("/healthz")).status_code == 200  # never held
+    assert [r.status_code for r in answers] == [503] * 5
+    assert 0.25 < took < 2.0  # held side by side, not one after another
 
 
 async def test_room_socket_joins_and_pings_while_http_is_saturated(db, settings) -> None:
@@ -138,5 +152,64 @@ async def test_settings_read_the_limits_from_the_environment(monkeypatch) -> Non
     monkeypatch.setenv("HTTP_CONCURRENCY", "9")
     monkeypatch.setenv("HTTP_QUEUE", "4")
     monkeypatch.setenv("HTTP_RETRY_AFTER_SEC", "3")
+    monkeypatch.setenv("HTTP_SHED_PACE_SEC", "0.25")
     s = Settings.from_env()
-    assert (s.http_concurrency, s.http_queue, s.http_retry_after_sec) == (9, 4, 3)
+    assert (s.http_concurrency, s.http_queue, s.http_retry_after_sec, s.http_shed_pace_sec) == (9, 4, 3, 0.25)
+
+
+def test_the_lag_watch_halves_the_allowance_while_the_loop_is_late_and_grows_it_back() -> None:
+    lane = Lane(limit=8, queue=0, wait=0.1)
+    watch = LagWatch(lane, target=0.02)
+    for _ in range(4):
+        watch.observe(0.2)
+    assert lane.allowed == 1  # never 0: one search always runs
+    for _ in range(40):
+        watch.observe(0.0)
+    assert lane.allowed == 8
+
+
+async def test_a_slot_given_back_by_the_lag_watch_goes_to_a_waiter() -> None:
+    lane = Lane(limit=2, queue=1, wait=2.0)
+    lane.allowed = 1
+    assert await lane.enter()
+    waiter = asyncio.create_task(lane.enter())
+    await asyncio.sleep(0.01)
+    assert lane.waiting == 1
+    lane.allowed = 2
+    lane.wake()
+    assert await asyncio.wait_for(waiter, 1) and lane.active == 2
+
+
+async def test_a_blocked_loop_lowers_the_search_lane_so_the_next_requests_are_shed(db, settings) -> None:
+    fx = await build(db)
+    slow_settings = limited(settings, 6, http_lag_target_ms=20.0)
+    async with server(slow_settings) as srv, srv.peer(fx, "b1") as b1:
+
+        async def block(request: Request) -> JSONResponse:
+            time.sleep(0.4)  # noqa: ASYNC251 - the point: a request that stops the loop
+            return JSONResponse({})
+
+        srv.app.router.routes.insert(0, Route("/test/block", block))
+        async with srv.client() as c:
+            assert (await c.get("/api/search/lots")).status_code == 200  # the watch starts
+            await asyncio.sleep(0.2)
+            assert (await c.get("/test/block")).status_code == 200
+            await asyncio.sleep(0.01)
+            mw = find_limit(srv.app)
+            assert mw.watch is not None and mw.watch.lag > 0.02
+            allowed = mw.lanes["default"].allowed
+            assert allowed < 6
+            mw.watch.stop()  # hold the allowance where the block left it, for what follows
+            await asyncio.sleep(0)
+        async with saturated(srv, allowed):
+            async with srv.client() as c:
+                assert (await c.get("/api/search/lots")).status_code == 503
+            await b1.send(type="ping", t=1)
+            assert (await b1.expect("pong", timeout=2))["t"] == 1
+
+
+def find_limit(app: object) -> ConcurrencyLimit:
+    node = app.middleware_stack  # type: ignore[attr-defined]
+    while not isinstance(node, ConcurrencyLimit):
+        node = node.app
+    return node
