@@ -135,9 +135,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "serve":
         import uvicorn
 
+        if args.workers < 1:
+            print("--workers must be 1 or more", file=sys.stderr)
+            return 2
         if args.workers > 1 and not settings.broker_url.startswith("redis"):
             # Each process would hold its own part of every room: refuse rather than split rooms.
             print("--workers above 1 needs BROKER_URL=redis://... (docs/operations.md)", file=sys.stderr)
+            return 2
+        if args.workers > 1 and settings.is_sqlite:
+            # SQLite has one writer per file: every process's bids would queue for the same lock
+            # (up to its 30 s busy timeout) and the room's row locks are not enforced there.
+            print(
+                "--workers above 1 needs PostgreSQL (DATABASE_URL=postgresql+asyncpg://...): SQLite allows "
+                "one writer per file, so the processes' bids would wait for each other (docs/operations.md)",
+                file=sys.stderr,
+            )
             return 2
         from auction.security import UnsafeSettings, check_settings
 

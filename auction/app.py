@@ -30,6 +30,7 @@ from auction.auth import HashPool
 from auction.config import Settings
 from auction.db import make_engine, sessionmaker, write_sessionmaker
 from auction.errors import ApiError, api_error_handler, http_error_handler, server_error_handler
+from auction.loadshed import ConcurrencyLimit
 from auction.mail import Mailer
 from auction.navigation import NavMiddleware
 from auction.security import SecurityHeaders, check_settings
@@ -124,6 +125,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             500: server_error_handler,
         },
     )
+    # Outermost: the HTTP excess is refused before any other middleware works for it. WebSockets pass
+    # through with the server's own send, so RawSend still finds it (auction/loadshed.py).
+    app.add_middleware(ConcurrencyLimit, limit=settings.http_concurrency, queue=settings.http_queue,
+                       wait=settings.http_queue_wait_sec, retry_after=settings.http_retry_after_sec,
+                       pace=settings.http_shed_pace_sec, lag_target=settings.http_lag_target_ms / 1000)  # fmt: skip
     app.state.settings = settings
     from search.routes import lot_map
 

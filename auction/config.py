@@ -101,6 +101,15 @@ class Settings:
     smtp_tls: str = "starttls"  # starttls|tls|none
     mail_from: str = "no-reply@localhost"
     mail_outbox: str = str(ROOT / "var" / "mail")
+    # Load shedding (auction.loadshed, docs/security-load.md): HTTP requests in progress per process
+    # and lane before the excess is answered 503; 0 turns it off. A queue of 0 sheds at once.
+    http_concurrency: int = 4
+    http_queue: int = 16  # a page's few requests at once wait for a slot; a crowd does not fit
+    http_queue_wait_sec: float = 0.5
+    http_retry_after_sec: int = 2
+    http_shed_pace_sec: float = 2.0  # a refusal is answered after about this long: no 503 storm
+    # The search lane's limit halves while the event loop runs timers this late (0: a fixed limit).
+    http_lag_target_ms: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -134,6 +143,12 @@ class Settings:
             smtp_tls=_env("SMTP_TLS", "starttls"),
             mail_from=_env("MAIL_FROM", "no-reply@localhost"),
             mail_outbox=_env("MAIL_OUTBOX", str(ROOT / "var" / "mail")),
+            http_concurrency=int(_env("HTTP_CONCURRENCY", "4")),
+            http_queue=int(_env("HTTP_QUEUE", "16")),
+            http_queue_wait_sec=float(_env("HTTP_QUEUE_WAIT_SEC", "0.5")),
+            http_retry_after_sec=int(_env("HTTP_RETRY_AFTER_SEC", "2")),
+            http_shed_pace_sec=float(_env("HTTP_SHED_PACE_SEC", "2")),
+            http_lag_target_ms=float(_env("HTTP_LAG_TARGET_MS", "0")),
         )
 
     @property
