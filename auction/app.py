@@ -21,6 +21,7 @@ from auction import routes as core_routes
 from auction.config import Settings
 from auction.db import make_engine, sessionmaker, write_sessionmaker
 from auction.errors import ApiError, api_error_handler, http_error_handler, server_error_handler
+from auction.inputs import InputGuard
 from auction.stats import StatsCache
 from realtime.direct import RawSend
 
@@ -91,7 +92,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=all_routes(),
         lifespan=lifespan,
         # RawSend first: the room's direct frame writes need the server's own send (realtime/direct.py).
-        middleware=[Middleware(RawSend), Middleware(GZipMiddleware, minimum_size=1024)],
+        # InputGuard next: bad input is refused before routing, authentication or a query (issue 18).
+        middleware=[
+            Middleware(RawSend),
+            Middleware(InputGuard),
+            Middleware(GZipMiddleware, minimum_size=1024),
+        ],
         exception_handlers={
             ApiError: api_error_handler,
             HTTPException: http_error_handler,
