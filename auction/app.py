@@ -21,8 +21,10 @@ from auction import routes as core_routes
 from auction.config import Settings
 from auction.db import make_engine, sessionmaker, write_sessionmaker
 from auction.errors import ApiError, api_error_handler, http_error_handler, server_error_handler
+from auction.health import broker_probe
 from auction.inputs import InputGuard
 from auction.stats import StatsCache
+from auction.watchdog import LoopWatchdog
 from realtime.direct import RawSend
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -73,9 +75,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url, echo=settings.echo_sql)
+        engine = make_engine(settings.database_url, echo=settings.echo_sql, timeouts=settings.db_timeouts)
         services = Services(settings, engine, sessionmaker(engine), write_sessionmaker(engine))
         app.state.services = services
+        # First, so a stall anywhere after (the rooms' start included) is seen (issue 18).
+        watchdog = LoopWatchdog(settings.loop_stall_warn_sec, settings.loop_stall_exit_sec,
+                                settings.loop_stall_recent_sec)  # fmt: skip
+        watchdog.start()
+        app.state.watchdog = watchdog
+        app.state.broker_probe = broker_probe(settings)
         app.state.stats_cache = StatsCache()
         from realtime.rooms import RoomHub
 
@@ -87,6 +95,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await hub.stop()
             await engine.dispose()
+            if app.state.broker_probe is not None:
+                await app.state.broker_probe.close()
+            await watchdog.stop()
 
     app = Starlette(
         routes=all_routes(),

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from auction import auth, services
+from auction import auth, health, services
 from auction.errors import ApiError
 from auction.thai import parse_int
 from auction.web import render
@@ -117,13 +117,10 @@ async def page_lot(request: Request) -> Response:
     return render(request, "lot.html", lot=lot, map_head=parts and parts.head, map_html=parts and parts.html)
 
 
-async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"ok": True})
-
-
 routes = [
     Route("/", page_home),
-    Route("/healthz", healthz),
+    Route("/healthz", health.healthz),
+    Route("/readyz", health.readyz),
     Route("/api/lots", api_lots),
     Route("/api/lots/{lot_id}", api_lot),
     Route("/api/cases", api_cases),
