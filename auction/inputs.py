@@ -30,6 +30,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_QUERY_VALUE = 256  # characters of one query parameter (a case number is 60, a name far less)
+# A page to return to after login is itself a URL, whose search query (Thai names, percent-encoded
+# nine characters each) can outgrow the general limit.
+LONG_QUERY_VALUES = {"next": 2048}
 MAX_FIELD = 4000  # characters of one JSON or form field (a reason or a comment)
 MAX_BODY = 64 * 1024  # bytes of a JSON or form body: every body here is a handful of short fields
 MAX_DEPTH = 8  # every body here is a flat object; a little room for future nesting
@@ -175,7 +178,7 @@ def check_query(scope: Scope) -> None:
     for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
         if "\x00" in name or len(name) > 64:
             raise nul_byte(None) if "\x00" in name else too_long("", 64)
-        check_text(name, value, MAX_QUERY_VALUE)
+        check_text(name, value, LONG_QUERY_VALUES.get(name, MAX_QUERY_VALUE))
 
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)

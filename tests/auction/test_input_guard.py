@@ -48,6 +48,14 @@ async def test_hostile_query_parameter_is_a_4xx_with_the_json_error(db, client, 
     assert await fingerprint(engine) == before
 
 
+async def test_a_long_next_page_after_login_is_not_refused(db, client) -> None:
+    nxt = "/search?" + "&".join(
+        f"p{i}=%E0%B8%81%E0%B8%A3%E0%B8%B8%E0%B8%87%E0%B9%80%E0%B8%97%E0%B8%9E" for i in range(8)
+    )
+    r = await client.get("/login", params={"next": nxt})
+    assert r.status_code == 200 and len(nxt) > 256
+
+
 def test_parse_int_refuses_beyond_64_bits_and_thousands_of_digits() -> None:
     assert parse_int("9223372036854775807") == 2**63 - 1
     assert parse_int("9223372036854775808") is None
