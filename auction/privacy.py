@@ -19,7 +19,7 @@ _LEADING_VOWELS = "เแโใไ"
 _TH_LIMITED = r"จำกัด(?:\s*\(\s*มหาชน\s*\))?"
 _EN_SUFFIX = (
     r"(?:co\.?,?\s*ltd\.?|company\s+limited|public\s+company\s+limited|limited(?:\s+partnership)?"
-    r"|ltd\.?|plc\.?|pcl\.?|inc\.?|corporation|corp\.?|llc|bank)"
+    r"|ltd\.?|plc\.?|pcl\.?|inc\.?|corporation|corp\.?|llc)"
 )
 # A legal form recognised on its own: the whole party must read as one of these.
 _JURISTIC_FORMS = [
@@ -33,6 +33,8 @@ _JURISTIC_FORMS = [
     ),  # fmt: skip
     re.compile(rf"^.+\S\s*,?\s+{_EN_SUFFIX}$", re.IGNORECASE),  # Somchai Trading Co., Ltd.
     re.compile(r"^(?:bank\s+of|the\s+government\s+savings\s+bank)\s+\S", re.IGNORECASE),
+    # '… Bank' with at least two words before it (Siam Commercial Bank); 'John Bank' may be a person.
+    re.compile(r"^\S+\s+\S+(?:\s+\S+)*\s+bank$", re.IGNORECASE),
 ]
 # Prefixes that are also the start of ordinary words or given names (ธนาคาร, กรม...): a juristic
 # person only when the name follows without a space and the party is one word or ends in a legal

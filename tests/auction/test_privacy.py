@@ -27,6 +27,8 @@ FORMS = [
     ("Bangkok Bank Public Company Limited", "Bangkok Bank Public Company Limited"),
     ("Somchai Trading Co., Ltd.", "Somchai Trading Co., Ltd."),
     ("Bank of Ayudhya", "Bank of Ayudhya"),
+    ("Siam Commercial Bank", "Siam Commercial Bank"),
+    ("Government Savings Bank", "Government Savings Bank"),
     # co-defendants: each party on its own
     ("นายสมชาย ใจดี และบริษัท ใจดีการค้า จำกัด", "ส. จ. และบริษัท ใจดีการค้า จำกัด"),
     ("บริษัท ใจดีการค้า จำกัด และ นายสมชาย ใจดี", "บริษัท ใจดีการค้า จำกัด และ ส. จ."),
@@ -51,6 +53,7 @@ PEOPLE = [
     "สมหญิง มีทรัพย์จำกัด",
     "Mr. Bank Smith",
     "Bank Smith",
+    "John Bank",
     "John Limitedson",
     "นางสาวสหกรณ์ ใจดี",
     "มานะ การค้า",
