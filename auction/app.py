@@ -30,11 +30,14 @@ from auction.auth import HashPool
 from auction.config import Settings
 from auction.db import make_engine, sessionmaker, write_sessionmaker
 from auction.errors import ApiError, api_error_handler, http_error_handler, server_error_handler
+from auction.health import broker_probe
+from auction.inputs import InputGuard
 from auction.loadshed import ConcurrencyLimit
 from auction.mail import Mailer
 from auction.navigation import NavMiddleware
 from auction.security import SecurityHeaders, check_settings
 from auction.stats import StatsCache
+from auction.watchdog import LoopWatchdog
 from realtime.direct import RawSend
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -89,9 +92,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url, echo=settings.echo_sql)
+        engine = make_engine(settings.database_url, echo=settings.echo_sql, timeouts=settings.db_timeouts)
         services = Services(settings, engine, sessionmaker(engine), write_sessionmaker(engine))
         app.state.services = services
+        # First, so a stall anywhere after (the rooms' start included) is seen (issue 18).
+        watchdog = LoopWatchdog(settings.loop_stall_warn_sec, settings.loop_stall_exit_sec,
+                                settings.loop_stall_recent_sec)  # fmt: skip
+        watchdog.start()
+        app.state.watchdog = watchdog
+        app.state.broker_probe = broker_probe(settings)
         app.state.stats_cache = StatsCache()
         app.state.passwords = HashPool(settings.hash_workers, settings.hash_queue)
         app.state.mailer = Mailer(settings)
@@ -107,15 +116,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await app.state.mailer.drain()
             app.state.passwords.close()
             await engine.dispose()
+            if app.state.broker_probe is not None:
+                await app.state.broker_probe.close()
+            await watchdog.stop()
 
     app = Starlette(
         routes=all_routes(),
         lifespan=lifespan,
         # RawSend first: the room's direct frame writes need the server's own send (realtime/direct.py).
+        # InputGuard: bad input is refused before routing, authentication or a query (issue 18).
         # NavMiddleware: the header's who-and-today's-room, resolved before the page (auction/navigation.py).
         middleware=[
             Middleware(RawSend),
             Middleware(SecurityHeaders, tiles=settings.map_tiles, public_origin=settings.public_origin),
+            Middleware(InputGuard),
             Middleware(GZipMiddleware, minimum_size=1024),
             Middleware(NavMiddleware),
         ],

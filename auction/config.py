@@ -55,6 +55,17 @@ def normalise_origin(url: str) -> str:
 
 
 @dataclass(frozen=True)
+class DbTimeouts:
+    """Seconds; 0 is no limit. See Settings.db_*."""
+
+    statement: float = 0.0
+    command: float = 0.0
+    pool: float = 30.0  # SQLAlchemy's own default
+    connect: float = 60.0
+    sqlite_busy: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DB
     broker_url: str = "memory://"
@@ -110,6 +121,19 @@ class Settings:
     http_shed_pace_sec: float = 2.0  # a refusal is answered after about this long: no 503 storm
     # The search lane's limit halves while the event loop runs timers this late (0: a fixed limit).
     http_lag_target_ms: float = 0.0
+    # Event-loop watchdog (auction.watchdog): a stall beyond warn is logged with the loop's stack and
+    # turns /healthz 503 for `recent`; beyond exit the process ends for its supervisor to restart it.
+    # 0 turns the exit off: the default when the app is embedded (tests); from_env turns it on.
+    loop_stall_warn_sec: float = 1.0
+    loop_stall_exit_sec: float = 0.0
+    loop_stall_recent_sec: float = 60.0
+    # Database timeouts (auction.db.make_engine), so that a hung database is an error, not a hang.
+    db_statement_timeout_sec: float = 10.0  # PostgreSQL statement_timeout (server side)
+    db_command_timeout_sec: float = 15.0  # asyncpg command_timeout (client side: a server that never answers)
+    db_pool_timeout_sec: float = 5.0  # waiting for a free pooled connection
+    db_connect_timeout_sec: float = 5.0
+    sqlite_busy_timeout_sec: float = 30.0  # waiting for SQLite's single write lock (an import holds it long)
+    ready_timeout_sec: float = 2.0  # /readyz: each check (SELECT 1, Redis PING) is given this long
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -149,7 +173,21 @@ class Settings:
             http_retry_after_sec=int(_env("HTTP_RETRY_AFTER_SEC", "2")),
             http_shed_pace_sec=float(_env("HTTP_SHED_PACE_SEC", "2")),
             http_lag_target_ms=float(_env("HTTP_LAG_TARGET_MS", "0")),
+            loop_stall_warn_sec=float(_env("LOOP_STALL_WARN_SEC", "1")),
+            loop_stall_exit_sec=float(_env("LOOP_STALL_EXIT_SEC", "30")),
+            loop_stall_recent_sec=float(_env("LOOP_STALL_RECENT_SEC", "60")),
+            db_statement_timeout_sec=float(_env("DB_STATEMENT_TIMEOUT_SEC", "10")),
+            db_command_timeout_sec=float(_env("DB_COMMAND_TIMEOUT_SEC", "15")),
+            db_pool_timeout_sec=float(_env("DB_POOL_TIMEOUT_SEC", "5")),
+            db_connect_timeout_sec=float(_env("DB_CONNECT_TIMEOUT_SEC", "5")),
+            sqlite_busy_timeout_sec=float(_env("SQLITE_BUSY_TIMEOUT_SEC", "30")),
+            ready_timeout_sec=float(_env("READY_TIMEOUT_SEC", "2")),
         )
+
+    @property
+    def db_timeouts(self) -> DbTimeouts:
+        return DbTimeouts(self.db_statement_timeout_sec, self.db_command_timeout_sec, self.db_pool_timeout_sec,
+                          self.db_connect_timeout_sec, self.sqlite_busy_timeout_sec)  # fmt: skip
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,6 +14,8 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
+from auction.config import DbTimeouts
+
 UTC = dt.UTC
 
 NAMING = {
@@ -53,15 +55,27 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(UTC)
 
 
-def make_engine(url: str, echo: bool = False) -> AsyncEngine:
+def make_engine(url: str, echo: bool = False, timeouts: DbTimeouts | None = None) -> AsyncEngine:
+    """The serving app passes its timeouts (Settings.db_timeouts): a hung database then fails a
+    request in seconds instead of holding it, and its connection, for ever. Without them (the CLI:
+    a million-lot import's COPY may rightly run for minutes) statements are not limited."""
+    t = timeouts or DbTimeouts()
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
-        _sqlite_pragmas(engine)
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": t.sqlite_busy}, pool_timeout=t.pool
+        )
+        _sqlite_pragmas(engine, busy_ms=int(t.sqlite_busy * 1000))
         return engine
     # Several processes share one PostgreSQL (100 connections by default): keep each pool small.
     size = int(os.environ.get("DB_POOL_SIZE", "5"))
-    return create_async_engine(url, echo=echo, pool_size=size, max_overflow=size * 2, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {"timeout": t.connect}
+    if t.command > 0:
+        connect_args["command_timeout"] = t.command
+    if t.statement > 0:
+        connect_args["server_settings"] = {"statement_timeout": str(int(t.statement * 1000))}
+    return create_async_engine(url, echo=echo, pool_size=size, max_overflow=size * 2, pool_pre_ping=True,
+                               pool_timeout=t.pool, connect_args=connect_args)  # fmt: skip
 
 
 def make_null_pool_engine(url: str) -> AsyncEngine:
@@ -79,7 +93,7 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(engine: AsyncEngine) -> None:
+def _sqlite_pragmas(engine: AsyncEngine, busy_ms: int = 30000) -> None:
     # WAL lets readers run beside the single writer; BEGIN IMMEDIATE (see begin_write) takes
     # the write lock up front so a read-then-write transaction never dies with SQLITE_BUSY.
     # pysqlite's own transaction handling is switched off (SQLAlchemy's documented recipe)
@@ -93,7 +107,7 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cur.close()
 
     @event.listens_for(sync, "begin")

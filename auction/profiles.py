@@ -16,6 +16,7 @@ from auction import audit, identity
 from auction.auth import Principal
 from auction.db import utcnow
 from auction.errors import ApiError
+from auction.inputs import label
 from auction.models import AdminArea, BuyerProfile
 from auction.thai import arabic_digits, ce_year
 
@@ -49,10 +50,16 @@ def parse_date(raw: str | None) -> dt.date | None:
 
 def _text(data: Mapping[str, Any], field: str, max_len: int, required: bool = True) -> str:
     value = str(data.get(field) or "").strip()
+    th, en = label(field)  # never the internal key in a message (issue 19)
     if required and not value:
-        raise bad(field, "missing_field", f"กรุณากรอก {field}", f"{field} is required")
+        raise bad(field, "missing_field", f"กรุณากรอก{th}", f"The {en} is required")
     if len(value) > max_len:
-        raise bad(field, "field_too_long", f"{field} ยาวเกินไป", f"{field} is too long")
+        raise bad(
+            field,
+            "field_too_long",
+            f"{th}ยาวเกิน {max_len:,} ตัวอักษร",
+            f"The {en} is longer than {max_len:,} characters",
+        )
     return value
 
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from auction import accounts, audit, auth, csrf, passwords, profiles, refunds, registration
+from auction import accounts, audit, auth, csrf, inputs, passwords, profiles, refunds, registration
 from auction.errors import ApiError
 from auction.models import BuyerProfile, User
 from auction.security import cookie_secure
@@ -27,17 +27,36 @@ async def payload(request: Request) -> dict[str, Any]:
     """A JSON object or a form, as a plain dict; anything else is a 400."""
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("application/json"):
-        try:
-            data = await request.json()
-        except ValueError as exc:
-            raise ApiError(400, "bad_json", "ข้อมูลไม่ใช่ JSON", "Body is not valid JSON") from exc
+        if inputs.SCOPE_JSON in request.scope:  # parsed and bounded by auction.inputs.InputGuard
+            data = request.scope[inputs.SCOPE_JSON]
+        else:
+            data = inputs.parse_json(await request.body())
         if not isinstance(data, dict):
             raise ApiError(400, "bad_json", "ข้อมูลต้องเป็นออบเจกต์", "Body must be a JSON object")
-        return data
+        return flat_fields(data)
     if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
         return {k: v for k, v in form.items() if isinstance(v, str)}
     return {}
+
+
+def flat_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Every body here is a flat object, read like a form. Where a number or a flag is expected
+    (inputs.NUMBER_FIELDS, inputs.FLAG_FIELDS) any scalar is handed on as its text, as a form would
+    send it, and the service refuses it with its own code; a text field must be text or null. A
+    wrong type reached the services as it was (a 500 or worse); now it is a 400 that names the field
+    by its label (issue 19), never its key."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        scalar = not isinstance(value, dict | list)
+        if value is None or isinstance(value, str):
+            out[key] = value
+        elif scalar and (key in inputs.NUMBER_FIELDS or key in inputs.FLAG_FIELDS):
+            out[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        elif key in inputs.TEXT_FIELDS or key in inputs.NUMBER_FIELDS or key in inputs.FLAG_FIELDS:
+            raise inputs.wrong_type(key, value)
+        # else: a field no service reads (e.g. a "role" slipped into a signup): ignored, as before
+    return out
 
 
 async def guarded(request: Request) -> dict[str, Any]:

@@ -8,19 +8,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from auction import auth, buyer_guide, services
+from auction import auth, buyer_guide, health, services
 from auction.errors import ApiError
 from auction.thai import parse_int
 from auction.web import render
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
 
 
 def paging(request: Request, default_per_page: int = 20) -> tuple[int, int]:
     """page/per_page from the query string; Thai digits accepted; bad values are a 400."""
     page = parse_int(request.query_params.get("page", "1"))
     per_page = parse_int(request.query_params.get("per_page", str(default_per_page)))
-    if page is None or page < 1:
+    # A page beyond MAX_PAGE is past any result, and its OFFSET would overflow on PostgreSQL (a 500).
+    if page is None or not 1 <= page <= MAX_PAGE:
         raise ApiError(400, "bad_page", "หมายเลขหน้าไม่ถูกต้อง", "page must be a whole number >= 1", param="page")
     if per_page is None or not 1 <= per_page <= MAX_PER_PAGE:
         raise ApiError(
@@ -123,13 +125,10 @@ async def page_lot(request: Request) -> Response:
     return render(request, "lot.html", lot=lot, map_head=parts and parts.head, map_html=parts and parts.html)
 
 
-async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"ok": True})
-
-
 routes = [
     Route("/", page_home),
-    Route("/healthz", healthz),
+    Route("/healthz", health.healthz),
+    Route("/readyz", health.readyz),
     Route("/api/lots", api_lots),
     Route("/api/lots/{lot_id}", api_lot),
     Route("/api/cases", api_cases),

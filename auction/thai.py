@@ -22,6 +22,7 @@ def arabic_digits(text: str) -> str:
 
 
 _INT_RE = re.compile(r"^[+-]?\d+$")
+MAX_INT = 2**63 - 1  # the database's BIGINT
 
 
 def parse_int(text: str | int | None) -> int | None:
@@ -30,15 +31,22 @@ def parse_int(text: str | int | None) -> int | None:
     if text is None:
         return None
     if isinstance(text, int):
-        return text
+        return text if -MAX_INT <= text <= MAX_INT else None
     s = arabic_digits(text).strip().replace(",", "").replace(" ", "").replace("฿", "")
-    return int(s) if _INT_RE.match(s) else None
+    # Beyond 64 bits is no amount, id or page (and the database refuses it: a 500); a string of
+    # thousands of digits would also hit Python's int-conversion limit (a ValueError).
+    if not _INT_RE.match(s) or len(s.lstrip("+-")) > 19:
+        return None
+    value = int(s)
+    return value if -MAX_INT <= value <= MAX_INT else None
 
 
 def parse_float(text: str | None) -> float | None:
     if text is None:
         return None
     s = arabic_digits(text).strip().replace(",", "").replace(" ", "")
+    if len(s) > 40:  # no coordinate, area or radius is typed with more
+        return None
     try:
         value = float(s)
     except ValueError:

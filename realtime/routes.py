@@ -256,7 +256,8 @@ async def api_room(request: Request) -> JSONResponse:
 
 async def api_room_events(request: Request) -> JSONResponse:
     after_raw = request.query_params.get("after", "0")
-    after = int(after_raw) if after_raw.isdigit() else -1
+    # Nine digits at most: a seq is a 32-bit column, and a longer number is a 500 on PostgreSQL.
+    after = int(after_raw) if after_raw.isdigit() and len(after_raw) <= 9 else -1
     if after < 0:
         raise ApiError(
             400, "bad_after", "after ต้องเป็นจำนวนเต็มไม่ติดลบ", "after must be a whole number >= 0", param="after"

@@ -36,9 +36,16 @@ def _with_lots() -> list[object]:
 
 def number_ranges(typed: int) -> list[tuple[int, int]]:
     """Running numbers that start with the digits typed: 12 -> 12, 120-129, 1200-1299, ...
-    Each is a range scan on the (red_number, red_year) index."""
-    out, lo, hi = [], typed, typed
-    while lo <= MAX_NUMBER:
+    Each is a range scan on the (red_number, red_year) index. No running number starts with 0
+    (they are positive), so 0 has none: it once looped forever here (0 * 10 stays 0)."""
+    out: list[tuple[int, int]] = []
+    if typed <= 0:
+        return out
+    lo, hi = typed, typed
+    # Bounded by the digits a running number can have, whatever was typed.
+    for _ in range(len(str(MAX_NUMBER))):
+        if lo > MAX_NUMBER:
+            break
         out.append((lo, min(hi, MAX_NUMBER)))
         lo, hi = lo * 10, hi * 10 + 9
     return out
@@ -107,7 +114,10 @@ async def find_partial(session: AsyncSession, partial: casenum.PartialCaseNumber
     if partial.year is not None:
         where.append(Case.red_year == partial.year)
     if partial.number is not None:
-        where.append(or_(*(Case.red_number.between(lo, hi) for lo, hi in number_ranges(partial.number))))
+        ranges = number_ranges(partial.number)
+        if not ranges:
+            return CaseSearch("none", None)
+        where.append(or_(*(Case.red_number.between(lo, hi) for lo, hi in ranges)))
     total = await session.scalar(select(func.count(Case.id)).where(*where)) or 0
     # Exactly the number typed first, then shorter numbers (closer to what was typed), newest year.
     rows = await session.scalars(

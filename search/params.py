@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auction.errors import ApiError
+from auction.inputs import label
 from auction.services import CONDO_TYPES, PROPERTY_TYPES
 from auction.thai import arabic_digits, parse_float, parse_int
 from search.queries import SORTS, LotFilters, Point, Reference
@@ -28,6 +29,7 @@ NEAR_RADIUS_M = (100, 50_000)
 DEFAULT_NEAR_RADIUS_M = 2000
 ENCUMBRANCES = ("free", "mortgage")
 OCCUPANCIES = ("owner", "tenant", "unknown")
+MAX_NUMBER = 10**12  # a price (baht) or an area (m²) beyond this is no lot: and stays in BIGINT
 
 
 def _get(q: Mapping[str, str], name: str) -> str | None:
@@ -69,10 +71,11 @@ def _number(q: Mapping[str, str], name: str, code: str, whole: bool) -> Any:
     if raw is None:
         return None
     value = parse_int(raw) if whole else parse_float(raw)
-    if value is None or value < 0:
+    if value is None or value < 0 or value > MAX_NUMBER:
         kind_th, kind_en = ("จำนวนเต็ม", "a whole number") if whole else ("ตัวเลข", "a number")
-        raise ApiError(400, code, f"“{name}” ต้องเป็น{kind_th}ไม่ติดลบ", f"{name} must be {kind_en} >= 0",
-                       param=name)  # fmt: skip
+        th, en = label(name)
+        raise ApiError(400, code, f"{th} ต้องเป็น{kind_th}ไม่ติดลบ (ไม่เกิน {MAX_NUMBER:,})",
+                       f"The {en} must be {kind_en} from 0 to {MAX_NUMBER:,}", param=name)  # fmt: skip
     return value
 
 
@@ -83,8 +86,9 @@ def _date(q: Mapping[str, str], name: str) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(arabic_digits(raw))
     except ValueError:
-        raise ApiError(400, "bad_date", f"วันที่ “{name}” ต้องอยู่ในรูป YYYY-MM-DD (ค.ศ.)",
-                       f"{name} must be a date YYYY-MM-DD", param=name) from None  # fmt: skip
+        th, en = label(name)
+        raise ApiError(400, "bad_date", f"{th} ต้องอยู่ในรูป YYYY-MM-DD (ค.ศ.)",
+                       f"The {en} must be a date YYYY-MM-DD", param=name) from None  # fmt: skip
     if day.year > 2400:  # a Buddhist-era year typed into an ISO date
         day = day.replace(year=day.year - 543)
     return day
@@ -92,7 +96,8 @@ def _date(q: Mapping[str, str], name: str) -> dt.date | None:
 
 def _range(lo: Any, hi: Any, name: str) -> None:
     if lo is not None and hi is not None and lo > hi:
-        raise ApiError(400, "bad_range", f"ค่าต่ำสุดของ {name} มากกว่าค่าสูงสุด", f"{name}: minimum is above maximum",
+        th, en = label(name)
+        raise ApiError(400, "bad_range", f"ค่าต่ำสุดของ{th}มากกว่าค่าสูงสุด", f"The minimum {en} is above the maximum",
                        param=name)  # fmt: skip
 
 
@@ -101,8 +106,9 @@ def _choice(q: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str | 
     if raw is None:
         return None
     if raw not in allowed:
-        raise ApiError(400, f"bad_{name}", f"“{name}” ต้องเป็นหนึ่งใน {', '.join(allowed)}",
-                       f"{name} must be one of {', '.join(allowed)}", param=name)  # fmt: skip
+        th, en = label(name)
+        raise ApiError(400, f"bad_{name}", f"{th} ต้องเป็นหนึ่งใน {', '.join(allowed)}",
+                       f"The {en} must be one of {', '.join(allowed)}", param=name)  # fmt: skip
     return raw
 
 
