@@ -1,5 +1,5 @@
 """Account safety services: log-in throttling, one-time mailed links (password reset, e-mail
-verification) and the mails themselves. Take a session, never commit (docs/security-auth.md)."""
+verification) and the mails themselves. Take a session, never commit (docs/security.md, log-in and accounts)."""
 
 from __future__ import annotations
 

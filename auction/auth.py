@@ -4,7 +4,7 @@ A session is a random token in an HttpOnly cookie; only its SHA-256 is stored, s
 does not hand out live sessions. Roles: public (no session), buyer, officer (of one office), admin.
 A session ends after SESSION_DAYS, after Settings.session_idle_minutes without a request, and when
 its user's session_version moves on (log out everywhere, password change or reset).
-Password hashing runs in HashPool, off the event loop (docs/security-auth.md).
+Password hashing runs in HashPool, off the event loop (docs/security.md, log-in and accounts).
 """
 
 from __future__ import annotations

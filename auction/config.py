@@ -85,7 +85,7 @@ class Settings:
     ws_max_frame: int = 4096
     ws_rate_per_sec: float = 20.0
     ws_heartbeat_sec: float = 20.0
-    # Room hardening (issue 18, docs/security-room.md): sockets per client address and per room (each
+    # Room hardening (issue 18, docs/security.md, the room): sockets per client address and per room (each
     # process), a bid's bounded wait for the database, and how far above the price a bid may go.
     ws_max_per_address: int = 200
     ws_max_per_room: int = 5000
@@ -100,7 +100,7 @@ class Settings:
     map_tiles: str = "none"
     # Attribution shown on the map for MAP_TILES ('' for OpenStreetMap's own, or the tile host's name).
     map_attribution: str = ""
-    # Accounts (docs/security-auth.md): idle sessions end; argon2 runs in a bounded pool off the loop.
+    # Accounts (docs/security.md, log-in and accounts): idle sessions end; argon2 runs in a bounded pool off the loop.
     session_idle_minutes: int = 120
     hash_workers: int = 2
     hash_queue: int = 16
@@ -112,7 +112,7 @@ class Settings:
     smtp_tls: str = "starttls"  # starttls|tls|none
     mail_from: str = "no-reply@localhost"
     mail_outbox: str = str(ROOT / "var" / "mail")
-    # Load shedding (auction.loadshed, docs/security-load.md): HTTP requests in progress per process
+    # Load shedding (auction.loadshed, docs/security.md, load): HTTP requests in progress per process
     # and lane before the excess is answered 503; 0 turns it off. A queue of 0 sheds at once.
     http_concurrency: int = 4
     http_queue: int = 16  # a page's few requests at once wait for a slot; a crowd does not fit

@@ -1,6 +1,6 @@
 """One validation layer in front of every HTTP endpoint (issue 18): what no handler should have to
 defend against on its own is refused here, before routing, authentication or a database query, as a
-400/413 with the stable JSON error. docs/security-input.md lists the limits and why.
+400/413 with the stable JSON error. docs/security.md, bad input lists the limits and why.
 
 - the path and every query parameter: no NUL byte (PostgreSQL refuses it in text: a 500), at most
   MAX_QUERY_VALUE characters (a LIKE pattern or a fuzzy name match costs what it is long);

@@ -6,7 +6,7 @@ connections on /api/search/lots left 11 % unanswered after 10 s, the answered on
 and a new room join waited 8.5 s behind them for a pooled connection. Admitting a few at a time
 keeps the pool free for the room and the answered searches fast; the refused wait for their 503
 without costing the loop anything (the pace, below) and are told `Retry-After`
-(docs/security-load.md, figures in docs/benchmarks.md).
+(docs/security.md, load, figures in docs/benchmarks.md).
 
 uvicorn's own `--limit-concurrency` is not used: it counts WebSocket connections too, so a busy
 room would be refused along with the search crowd.
