@@ -26,6 +26,8 @@ PAYLOADS = [
 ]
 FIELDS = ("black_case", "plaintiff", "defendant", "deed_type", "deed_numbers", "condo_name", "unit_number",
           "floor", "address", "tambon", "mortgagee")  # fmt: skip
+# A floor is at most 20 characters (the importer refuses longer): the same attacks, shorter.
+SHORT = ["</script><b>x</b>", "<img src=x>", '"><svg onload=x>', "${x}`;x;`"]
 RED = "ผบ.98765/2563"
 INJECTED = "img[src='x'], svg[onload], a[href^='javascript']"
 # A script element of the payload's own (ours only carry it JSON-escaped inside a string).
@@ -37,7 +39,9 @@ def hostile(server) -> str:
     """Imports the hostile lots into this module's server database with the officers' own import command."""
     csv = server.log.parent / "hostile.csv"
     rows = [
-        template_row(sale_order=str(i + 1), red_case=RED, **{f: p for f in FIELDS})
+        template_row(
+            sale_order=str(i + 1), red_case=RED, **{f: SHORT[i] if f == "floor" else p for f in FIELDS}
+        )
         for i, p in enumerate(PAYLOADS)
     ]
     csv.write_text(to_csv(rows), encoding="utf-8")
@@ -88,7 +92,7 @@ def test_hostile_lot_text_runs_nothing_and_injects_nothing(phone, server, hostil
     lots = sorted(
         set(page.locator("a[href^='/lots/']").evaluate_all("els => els.map(e => e.getAttribute('href'))"))
     )
-    lots = [u for u in lots if re.fullmatch(r"/lots/\d+", u)]
+    lots = sorted({u.split("?")[0] for u in lots if re.fullmatch(r"/lots/\d+(\?lang=en)?", u)})
     assert len(lots) == len(PAYLOADS), lots
     case_url = page.url
     visits = [case_url, *lots, "/search?district=เขตห้วยขวาง", "/search?district=Huai Khwang&lang=en",
