@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from auction.db import Base
 from auction.models import REFERENCE_TABLES
 
-
 # A refused log-in is counted on purpose: the per-address throttle must see malformed tries too.
 BOOKKEEPING = frozenset({"login_throttle"})
 
