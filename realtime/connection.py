@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +62,7 @@ class Connection:
         except Exception:  # the socket went away; the reader loop notices and cleans up
             self.closed = True
 
-    def send(self, obj: dict[str, Any]) -> None:
+    def send(self, obj: Mapping[str, Any]) -> None:
         self.put(protocol.dumps(obj))
 
     def put(self, text: str, frame: bytes | None = None) -> None:
@@ -107,7 +108,7 @@ class Connection:
         if self.closed:
             return
         self.closed = True
-        final = protocol.dumps({"type": "closing", "code": code, "message": protocol.message(code)})
+        final = protocol.dumps(protocol.closing(code))
         if self.sender is not None and not stuck:
             self.queue.put_nowait(_Close(final, close_code))  # type: ignore[arg-type]
             return

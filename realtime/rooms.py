@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,14 +47,17 @@ HEAD_CHECK_SEC = 3.0  # with Redis: how often a process compares its rooms with 
 PUBLISH_TIMEOUT_SEC = 1.0  # a broker that hangs (Redis unreachable) must not hold the room's worker
 
 
+Reply = Callable[[Any], None]  # how a command's sender is answered (its connection's `send`)
+
+
 @dataclass
 class _Item:
     who: Principal
     cmd: Command
-    reply: Any
+    reply: Reply
     finished: bool = False  # answered (or, for a command with no reply, committed)
 
-    def answer(self, msg: dict[str, Any]) -> None:
+    def answer(self, msg: Any) -> None:
         self.reply(msg)
         self.finished = True
 
@@ -346,7 +350,7 @@ class RoomHub:
 
     # --- commands -----------------------------------------------------------------------------
 
-    def submit(self, room_id: int, who: Principal, cmd: Command, reply: Any) -> None:
+    def submit(self, room_id: int, who: Principal, cmd: Command, reply: Reply) -> None:
         """Queue a command for the room's single worker in this process. Each is committed, then
         acknowledged (`reply`), then broadcast, in the order received."""
         item = _Item(who, cmd, reply)
@@ -366,8 +370,8 @@ class RoomHub:
             batch = [first]
             # Group commit: bids waiting behind each other share one transaction (one lock, one
             # commit); correctness still comes from the database lock, not from this queue.
-            if first.cmd.type in service.BATCHABLE:
-                while work.items and work.items[0].cmd.type in service.BATCHABLE and len(batch) < MAX_BATCH:
+            if service.batches(first.cmd):
+                while work.items and service.batches(work.items[0].cmd) and len(batch) < MAX_BATCH:
                     batch.append(work.items.popleft())
             try:
                 if await self._run(room_id, batch):
@@ -376,7 +380,7 @@ class RoomHub:
                     # to arrive tries the database afresh.
                     while work.items:
                         item = work.items.popleft()
-                        item.answer(_refusal(item.cmd, ProtocolError("db_unavailable")))
+                        item.answer(service.refusal(item.cmd, ProtocolError("db_unavailable")))
             except asyncio.CancelledError:  # shutdown ran out of time: what is left was not taken
                 for item in [*batch, *work.items]:
                     if not item.finished:
@@ -387,7 +391,7 @@ class RoomHub:
                 log.exception("room %s: command batch failed", room_id)
                 for item in batch:
                     if not item.finished:  # a command retried alone may have committed: its answer stands
-                        item.answer(_refusal(item.cmd, ProtocolError("internal")))
+                        item.answer(service.refusal(item.cmd, ProtocolError("internal")))
 
     async def _transact(
         self, room_id: int, batch: list[_Item], gave_up: asyncio.Event
@@ -451,7 +455,7 @@ class RoomHub:
             outcomes = await self._bounded(room_id, batch)
             if outcomes is None:
                 for item in batch:
-                    item.answer(_refusal(item.cmd, ProtocolError("db_unavailable")))
+                    item.answer(service.refusal(item.cmd, ProtocolError("db_unavailable")))
                 return True
             self.committed["transactions"] += 1
             self.committed["commands"] += len(batch)
@@ -465,14 +469,14 @@ class RoomHub:
             for i, item in enumerate(batch):  # one bad command must not sink the others: retry each alone
                 if await self._run(room_id, [item]):
                     for rest in batch[i + 1 :]:
-                        rest.answer(_refusal(rest.cmd, ProtocolError("db_unavailable")))
+                        rest.answer(service.refusal(rest.cmd, ProtocolError("db_unavailable")))
                     return True
             return False
         # Committed: every command is answered before anything is broadcast, so no answer waits on
         # the broker, and none is taken back whatever happens to the broadcast.
         for item, out in zip(batch, outcomes, strict=True):
             if isinstance(out, ProtocolError):
-                item.answer(_refusal(item.cmd, out))
+                item.answer(service.refusal(item.cmd, out))
             elif out.reply is not None:
                 item.answer(out.reply)
             else:
@@ -600,12 +604,10 @@ class RoomHub:
             today = utcnow().astimezone(BANGKOK).date()
             for conn in list(local.conns):
                 who = conn.principal
-                reason = views.person_problem(who, None, today, room.officer_id)
                 bidder_no = approved.get(who.user_id) if who.user_id is not None else None
-                if reason is None and bidder_no is None:
-                    reason = "not_approved"
-                conn.send({"type": "you", "role": who.role, "user_id": who.user_id, "bidder_no": bidder_no,
-                           "can_bid": reason is None, "reason": reason})  # fmt: skip
+                registration = None if bidder_no is None else ("confirmed", bidder_no)
+                you = views.standing(who, today, room.officer_id, room.current_round_id, registration)
+                conn.send({"type": "you", **you})
 
     # --- audience -------------------------------------------------------------------------------
 
@@ -660,15 +662,6 @@ async def _cancel(tasks: Any, timeout: float = 2.0) -> None:
 
 class _GaveUp(Exception):
     """A transaction that outlived its time (room_db_timeout_sec): rolled back, not committed."""
-
-
-def _refusal(cmd: Command, exc: ProtocolError) -> dict[str, Any]:
-    """A bid is answered by a receipt carrying its key (so the client can retry exactly that bid);
-    anything else by an error event."""
-    if cmd.type in ("bid", "floor_bid"):
-        return {"type": "receipt", "key": cmd.data.get("key"), "status": "rejected", "code": exc.code,
-                "message": protocol.message(exc.code), **exc.extra}  # fmt: skip
-    return protocol.error(exc.code, cmd.type, **exc.extra)
 
 
 def _event_of(text: str) -> dict[str, Any] | None:

@@ -23,7 +23,7 @@ from auction.security import same_origin
 from auction.services import parse_id
 from auction.thai import BANGKOK
 from auction.web import render
-from realtime import chain, direct, protocol, views
+from realtime import chain, direct, protocol, service, views
 from realtime.connection import Connection
 from realtime.protocol import ProtocolError
 from realtime.rooms import RoomHub
@@ -61,9 +61,7 @@ def _room_address(params: dict[str, Any]) -> tuple[int, dt.date]:
 async def _refuse(ws: WebSocket, code: str, close_code: int) -> None:
     """Accepted only to say why in the protocol (a browser sees no reason for a refused handshake)."""
     with contextlib.suppress(Exception):
-        await ws.send_text(
-            protocol.dumps({"type": "closing", "code": code, "message": protocol.message(code)})
-        )
+        await ws.send_text(protocol.dumps(protocol.closing(code)))
         await ws.close(code=close_code)
 
 
@@ -139,7 +137,7 @@ async def _serve_socket(ws: WebSocket, hub: RoomHub, settings: Any, room_id: int
                 conn.send(protocol.error("rate_limited"))
                 continue
             try:
-                cmd = protocol.parse(frame)
+                cmd = protocol.parse(frame, service.COMMANDS)
             except ProtocolError as exc:
                 conn.send(protocol.error(exc.code, exc.ref))
                 continue
@@ -147,8 +145,9 @@ async def _serve_socket(ws: WebSocket, hub: RoomHub, settings: Any, room_id: int
                 log.exception("room %s: unparsed frame", room_id)
                 conn.send(protocol.error("bad_message"))
                 continue
+            # join and ping are the socket's own (no handler in the registry); the rest go to the room.
             if cmd.type == "ping":
-                conn.send({"type": "pong", "t": cmd.data["t"], "server_time": utcnow().isoformat()})
+                conn.send(protocol.pong(cmd.data["t"], utcnow().isoformat()))
                 continue
             if cmd.type == "join":
                 if joined:
