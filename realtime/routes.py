@@ -1,4 +1,6 @@
-"""The room over WebSockets, its pages and its public JSON (docs/protocol.md)."""
+"""The room's routes (docs/protocol.md): the socket's reader (`room_socket`: admission, the rate
+limit, parsing, join and ping answered here, every other command handed to the hub), the room's
+pages and its public JSON."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from auction.security import same_origin
 from auction.services import parse_id
 from auction.thai import BANGKOK
 from auction.web import render
-from realtime import chain, direct, protocol, service, views
+from realtime import chain, protocol, service, views
 from realtime.connection import Connection
 from realtime.protocol import ProtocolError
 from realtime.rooms import RoomHub
@@ -107,8 +109,7 @@ async def _serve_socket(ws: WebSocket, hub: RoomHub, settings: Any, room_id: int
         log.exception("room %s: session lookup failed", room_id)
         await _refuse(ws, "db_unavailable", 1013)
         return
-    conn = Connection(ws.send_text, lambda code: ws.close(code=code), who, settings.ws_outbox,
-                      direct.writer_for(ws.scope))  # fmt: skip
+    conn = Connection.for_socket(ws, who, settings.ws_outbox)
     conn.start()
     bucket = TokenBucket(settings.ws_rate_per_sec, settings.ws_rate_per_sec * 2)
     strikes = 0
