@@ -47,10 +47,11 @@ class Audience:
             while local.audience_dirty:
                 local.audience_dirty = False
                 if len(local.conns) != local.published:  # only our own changes go out: no echo loop
-                    presence = {"type": "_presence", "pid": self.process_id, "count": len(local.conns)}
+                    count = len(local.conns)
+                    presence = {"type": "_presence", "pid": self.process_id, "count": count}
                     try:
                         await self.broker.publish(local.channel, protocol.dumps(presence))
-                        local.published = presence["count"]
+                        local.published = count
                     except Exception:  # the broker is away: our own count still goes out below
                         log.exception("room %s: presence publish failed", local.room_id)
                 announce(local.conns, protocol.dumps({"type": "audience", "count": self.count(local)}))

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal, NotRequired, Protocol, TypedDict, get_args
+from typing import Any, Literal, NotRequired, Protocol, TypedDict, cast, get_args
 
 from auction.thai import parse_int
 
@@ -126,7 +126,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 
 
-def message(code: str) -> dict[str, str]:
+def message(code: str) -> Text:
     th, en = MESSAGES.get(code, (code, code))
     return {"th": th, "en": en}
 
@@ -424,5 +424,6 @@ def accepted(key: str, seq: int, at: str, amount: int, bid_id: int, *, duplicate
 
 
 def rejected(key: str | None, exc: ProtocolError) -> Receipt:
-    return {"type": "receipt", "key": key, "status": "rejected", "code": exc.code,  # type: ignore[typeddict-item]
-            "message": message(exc.code), **exc.extra}  # fmt: skip
+    out: dict[str, Any] = {"type": "receipt", "key": key, "status": "rejected", "code": exc.code,
+                           "message": message(exc.code), **exc.extra}  # fmt: skip
+    return cast(Receipt, out)

@@ -140,10 +140,8 @@ class RoomHub:
         return None
 
     def release(self, room_id: int, address: str) -> None:
-        for counter, key in ((self._per_address, address), (self._per_room, room_id)):
-            counter[key] -= 1
-            if counter[key] <= 0:
-                del counter[key]
+        _forget_one(self._per_address, address)
+        _forget_one(self._per_room, room_id)
 
     async def room_id_for(self, office_id: int, sale_date: dt.date) -> int | None:
         """A room never changes id once made, so each process asks the database once per room.
@@ -314,7 +312,7 @@ class RoomHub:
             return
         event = _event_of(text)  # parsed once: its seq, and what `recent` keeps
         seq = event.get("seq") if event else None
-        if not isinstance(seq, int) or seq <= local.last_seq:
+        if event is None or not isinstance(seq, int) or seq <= local.last_seq:
             return
         if seq == local.last_seq + 1 and not local.out_of_order:
             self._deliver(local, seq, text, event)
@@ -416,6 +414,12 @@ async def _cancel(tasks: Any, timeout: float = 2.0) -> None:
         t.cancel()
     if tasks:
         await asyncio.wait(tasks, timeout=timeout)
+
+
+def _forget_one(counter: collections.Counter[Any], key: Any) -> None:
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]
 
 
 def _event_of(text: str) -> dict[str, Any] | None:

@@ -87,18 +87,18 @@ async def room_socket(ws: WebSocket) -> None:
     if refusal is None and room_id is None:
         refusal = ("room_not_found", 4404)
     address = ws.client.host if ws.client else ""
-    if refusal is None:
+    if refusal is None and room_id is not None:
         refusal = hub.admit(room_id, address)  # counted from here: released in the finally below
-    if refusal is not None:
+    if refusal is not None or room_id is None:
         with contextlib.suppress(Exception):
             await ws.accept()
-            await _refuse(ws, *refusal)
+            await _refuse(ws, *(refusal or ("room_not_found", 4404)))
         return
     try:
         await ws.accept()
-        await _serve_socket(ws, hub, settings, room_id)  # type: ignore[arg-type]
+        await _serve_socket(ws, hub, settings, room_id)
     finally:
-        hub.release(room_id, address)  # type: ignore[arg-type]
+        hub.release(room_id, address)
 
 
 async def _serve_socket(ws: WebSocket, hub: RoomHub, settings: Any, room_id: int) -> None:

@@ -246,7 +246,7 @@ async def _place(session: AsyncSession, room: Room, r: SaleRound, reg: Registrat
                                               duplicate=True))  # fmt: skip
     verdict = rules.evaluate_bid(live_lot(r), reg.bidder_no or 0, amount)
     if isinstance(verdict, rules.BidRejected):
-        extra = {} if verdict.min_amount is None else {"min_amount": verdict.min_amount}
+        extra: dict[str, Any] = {} if verdict.min_amount is None else {"min_amount": verdict.min_amount}
         raise ProtocolError(verdict.code, **extra)
     check_jump(r, amount, confirm, limits)
     seq = room.last_seq + 1

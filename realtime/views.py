@@ -49,6 +49,7 @@ async def get_or_create_room(session: AsyncSession, office_id: int, sale_date: d
         return room
     if await session.get(Office, office_id) is None:
         return None
+    assert session.bind is not None  # the app's sessions are always bound to its engine
     dialect = session.bind.dialect.name
     if dialect in ("sqlite", "postgresql"):
         make = sqlite_insert if dialect == "sqlite" else pg_insert
