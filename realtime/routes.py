@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -37,11 +38,12 @@ log = logging.getLogger(__name__)
 class TokenBucket:
     """Messages per second with a burst allowance; a phone tapping fast is fine, a script is not."""
 
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate, self.burst, self.tokens, self.at = rate, burst, burst, time.monotonic()
+    def __init__(self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self.tokens, self.clock = rate, burst, burst, clock
+        self.at = clock()
 
     def take(self) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
         self.at = now
         if self.tokens >= 1:
