@@ -1,17 +1,33 @@
-"""One socket's writer: a bounded outbox drained by its own sender task (one writer per socket),
-so the broadcast loop only enqueues and one slow phone never stalls a room. Room events shared by
-every socket may skip the outbox when it is empty (realtime/direct.py): same bytes, same order."""
+"""A connection and its writer: one socket's principal, its bounded outbox drained by its own
+sender task (one writer per socket), and the seq it has been sent up to.
+
+The room only hands messages over (`deliver`, `fan_out`, `announce`), so one slow phone never
+stalls it; a socket whose outbox fills is dropped with a final `closing` and reconnects with its
+last seq. Room events shared by every socket are serialised into a frame once and may skip the
+outbox when it is empty (the direct path, realtime/direct.py): same bytes, same order. That path is
+this module's business only. A connection knows nothing of rooms or of the hub.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+
+from starlette.websockets import WebSocket
 
 from auction.auth import Principal
 from realtime import protocol
-from realtime.direct import DirectWriter
+from realtime.direct import text_frame, writer_for
+
+
+class Writer(Protocol):
+    """Writes a serialised frame straight to the socket's transport (realtime.direct.DirectWriter)."""
+
+    def ready(self) -> bool: ...
+    def write(self, frame: bytes) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -26,7 +42,12 @@ class Connection:
     """One socket: its principal, its bounded outbox and the seq it has been sent up to."""
 
     def __init__(
-        self, send: Any, close: Any, principal: Principal, outbox: int, writer: DirectWriter | None = None
+        self,
+        send: Callable[[str], Awaitable[None]],
+        close: Callable[[int], Awaitable[None]],
+        principal: Principal,
+        outbox: int,
+        writer: Writer | None = None,
     ) -> None:
         self._send, self._close = send, close
         self.writer = writer
@@ -39,7 +60,15 @@ class Connection:
         self.closed = False
         self.sender: asyncio.Task[None] | None = None
         self.sending = False  # the sender holds a message (its send may be waiting on the transport)
-        self.room_id: int | None = None
+
+    @classmethod
+    def for_socket(cls, ws: WebSocket, principal: Principal, outbox: int) -> Connection:
+        """The connection of an accepted socket, with the direct path when the server offers it."""
+
+        async def close(code: int) -> None:
+            await ws.close(code=code)
+
+        return cls(ws.send_text, close, principal, outbox, writer_for(ws.scope))
 
     def start(self) -> None:
         self.sender = asyncio.create_task(self._drain())
@@ -61,7 +90,7 @@ class Connection:
         except Exception:  # the socket went away; the reader loop notices and cleans up
             self.closed = True
 
-    def send(self, obj: dict[str, Any]) -> None:
+    def send(self, obj: Mapping[str, Any]) -> None:
         self.put(protocol.dumps(obj))
 
     def put(self, text: str, frame: bytes | None = None) -> None:
@@ -107,7 +136,7 @@ class Connection:
         if self.closed:
             return
         self.closed = True
-        final = protocol.dumps({"type": "closing", "code": code, "message": protocol.message(code)})
+        final = protocol.dumps(protocol.closing(code))
         if self.sender is not None and not stuck:
             self.queue.put_nowait(_Close(final, close_code))  # type: ignore[arg-type]
             return
@@ -134,3 +163,18 @@ class Connection:
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError, Exception):
                 await asyncio.wait_for(asyncio.shield(self.sender), 1.0)
         self.sender.cancel()
+
+
+def fan_out(conns: Iterable[Connection], seq: int, text: str) -> None:
+    """One room event to every connection, in seq order: its frame is serialised once for all."""
+    frame = text_frame(text)
+    for conn in list(conns):
+        conn.deliver(seq, text, frame)
+
+
+def announce(conns: Iterable[Connection], text: str) -> None:
+    """A message outside the seq stream (the audience count) to every connection that is live."""
+    frame = text_frame(text)
+    for conn in list(conns):
+        if not conn.syncing:
+            conn.put(text, frame)

@@ -1,11 +1,18 @@
-"""Per-process room hub: connections, local fan-out, ordering and catch-up.
+"""The hub: one per process (the app's lifespan). Owns the rooms this process serves and the path of
+a room event from the broker to every socket: which connections are in which room (admission caps,
+join, leave), this process's rooms set up once however many join at once, joins served from the join
+cache or the database (snapshot or replay, then live from that seq), and every event delivered in
+`seq` order (a gap, a message lost or overtaken across processes, is filled from the database log;
+with Redis a head check notices a lost last event).
 
-One writer per socket: each connection has a bounded outbox drained by its own sender task, so the
-broadcast loop only does `put_nowait` and one slow phone never stalls the room; a client whose outbox
-fills is dropped with a final `closing` message and reconnects with its last seq.
+Elsewhere: a room's commands become transactions in realtime/worker.py; a socket's outbox and its
+direct path in realtime/connection.py; the audience count in realtime/audience.py; one room's cached
+state in realtime/local.py; the broker in realtime/pubsub.py.
 
-Every event reaches local connections through the broker (memory or Redis) in `seq` order: a room
-that sees a gap (a message lost or overtaken across processes) fills it from the database log.
+The path of one bid: realtime/routes.py reads the frame and parses it (realtime/protocol.py, with the
+registry realtime.service.COMMANDS) -> `RoomHub.submit` -> the room's worker commits it
+(realtime.service.apply) and answers the sender -> `RoomHub._publish` -> the broker -> every
+process's `RoomHub._on_message` -> `_deliver` -> `connection.fan_out` -> each socket.
 """
 
 from __future__ import annotations
@@ -17,8 +24,6 @@ import datetime as dt
 import json
 import logging
 import os
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -26,109 +31,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auction.auth import Principal
 from auction.db import one_snapshot, utcnow
-from auction.errors import ApiError
 from auction.models import Room
 from auction.thai import BANGKOK
-from realtime import direct, protocol, service, views
-from realtime.connection import Connection
-from realtime.protocol import Command, ProtocolError
+from realtime import protocol, service, views
+from realtime.audience import PRESENCE_PREFIX, Audience
+from realtime.connection import Connection, fan_out
+from realtime.local import LocalRoom
+from realtime.protocol import Command
 from realtime.pubsub import Broker, MemoryBroker, broker_from_url
+from realtime.worker import Reply, RoomWorkers, _Work
 
 log = logging.getLogger(__name__)
-AUDIENCE_EVERY = 2.0
-
-
-MAX_BATCH = 64
-RECENT_EVENTS = 200  # per room, for reconnects served from memory
-SNAPSHOT_TTL = 2.0  # seconds a room's snapshot serves later joiners at the same seq
 STOP_DRAIN_SEC = 10.0  # at shutdown, how long queued commands get to commit and be answered
 HEAD_CHECK_SEC = 3.0  # with Redis: how often a process compares its rooms with the log's head
 PUBLISH_TIMEOUT_SEC = 1.0  # a broker that hangs (Redis unreachable) must not hold the room's worker
-
-
-@dataclass
-class _Item:
-    who: Principal
-    cmd: Command
-    reply: Any
-    finished: bool = False  # answered (or, for a command with no reply, committed)
-
-    def answer(self, msg: dict[str, Any]) -> None:
-        self.reply(msg)
-        self.finished = True
-
-
-@dataclass
-class _Work:
-    items: collections.deque[_Item] = field(default_factory=collections.deque)
-    task: asyncio.Task[None] | None = None
-
-
-@dataclass
-class LocalRoom:
-    """This process's view of one room: its connections and the last seq it delivered."""
-
-    room_id: int
-    channel: str
-    conns: set[Connection] = field(default_factory=set)
-    last_seq: int = 0
-    out_of_order: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # seq -> (text, event)
-    filling: bool = False
-    audience_task: asyncio.Task[None] | None = None
-    head_task: asyncio.Task[None] | None = None  # see RoomHub._watch_head
-    audience_dirty: bool = False
-    peers: dict[str, tuple[int, float]] = field(default_factory=dict)  # other processes' audience
-    published: int = -1  # our audience as last told to the other processes
-    # Join storms (see RoomHub.join): the latest events as delivered; the lot and officer as of one
-    # seq (they change only by events); and the room's part of the snapshot at one seq, kept
-    # SNAPSHOT_TTL seconds (changes made outside the room, such as a registration confirmed or a
-    # sale-day outcome, reach a joiner's snapshot within that time).
-    recent: collections.deque[tuple[int, dict[str, Any]]] = field(
-        default_factory=lambda: collections.deque(maxlen=RECENT_EVENTS)
-    )
-    lead: tuple[int, int | None, int | None] = (-1, None, None)  # (seq, current round, officer)
-    snapshot: dict[str, Any] | None = None
-    snapshot_at: float = 0.0
-    # Set once subscribed and the head is read (RoomHub._local): joiners meanwhile wait for it.
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
-    usable: bool = True  # False when its set-up failed
-
-    def remember(self, seq: int, event: dict[str, Any]) -> None:
-        event.pop("v", None)  # as the log gives it (views.events_after): the version is the envelope's
-        self.recent.append((seq, event))
-
-    def recent_after(self, after: int) -> list[dict[str, Any]] | None:
-        """Events after `after` up to last_seq from memory, or None when memory does not reach back
-        that far (or the client is ahead of this process): then the database answers."""
-        if after > self.last_seq or after < 0:
-            return None
-        if after == self.last_seq:
-            return []
-        if not self.recent or self.recent[0][0] > after + 1 or self.recent[-1][0] != self.last_seq:
-            return None
-        return [event for seq, event in self.recent if seq > after]
-
-    def keep(self, room: Room, snap: dict[str, Any] | None) -> None:
-        """What a database read found, if it is the state this process has delivered up to."""
-        if room.last_seq != self.last_seq:
-            return
-        self.lead = (room.last_seq, room.current_round_id, room.officer_id)
-        if snap is not None:
-            self.snapshot, self.snapshot_at = snap, time.monotonic()
-
-    def current_lead(self) -> tuple[int | None, int | None] | None:
-        seq, round_id, officer_id = self.lead
-        return (round_id, officer_id) if seq == self.last_seq else None
-
-    def cached_snapshot(self) -> dict[str, Any] | None:
-        snap = self.snapshot
-        if (
-            snap is None
-            or snap["seq"] != self.last_seq
-            or time.monotonic() - self.snapshot_at >= SNAPSHOT_TTL
-        ):
-            return None
-        return snap
 
 
 class RoomHub:
@@ -146,9 +62,6 @@ class RoomHub:
         # Sockets open in this process, per client address and per room (admit/release).
         self._per_address: collections.Counter[str] = collections.Counter()
         self._per_room: collections.Counter[int] = collections.Counter()
-        self.limits = service.BidLimits(self.settings.bid_confirm_ratio, self.settings.bid_max_ratio)
-        self._work: dict[int, _Work] = {}
-        self.committed = {"transactions": 0, "commands": 0}  # group commit at work (bench, tests)
         # SQLite has one writer for the whole file: queue our own writers in-process rather than
         # let them spin on the file lock (performance notes: 575 ms p99 -> a few ms).
         self._sqlite_lock = asyncio.Lock() if services.engine.dialect.name == "sqlite" else None
@@ -158,7 +71,20 @@ class RoomHub:
         # Redis pub/sub delivers at most once (a message sent while a subscriber reconnects is gone);
         # the in-memory broker cannot lose one. So only a shared broker needs the head watch.
         self.watch_head = not isinstance(broker, MemoryBroker)
-        self._background: set[asyncio.Task[None]] = set()  # fire-and-forget work, kept referenced
+        self.audience = Audience(broker, self.process_id)
+        self._room_of: dict[Connection, int] = {}  # the room each joined connection is in
+        self._background: set[asyncio.Task[Any]] = set()  # fire-and-forget work, kept referenced
+        limits = service.BidLimits(self.settings.bid_confirm_ratio, self.settings.bid_max_ratio)
+        self.workers = RoomWorkers(self.wsm, self._sqlite_lock, limits, self.settings.room_db_timeout_sec,
+                                   self._publish, self._lot_changed, self._spawn, self._background)  # fmt: skip
+
+    @property
+    def committed(self) -> dict[str, int]:
+        return self.workers.committed
+
+    @property
+    def _work(self) -> dict[int, _Work]:
+        return self.workers.queues
 
     @classmethod
     async def start(cls, services: Any) -> RoomHub:
@@ -173,8 +99,8 @@ class RoomHub:
         new work), then stop the rooms' own tasks. Nothing of this process writes to the database
         after it returns. (Under uvicorn the sockets are already closed by then: uvicorn closes them
         with 1012 before the app's shutdown runs; the commands they sent before that still commit.)"""
-        self.stopping = True
-        workers = [w.task for w in self._work.values() if w.task is not None and not w.task.done()]
+        self.stopping = self.audience.stopping = True
+        workers = self.workers.busy()
         if workers:
             _, late = await asyncio.wait(workers, timeout=STOP_DRAIN_SEC)
             if late:
@@ -214,10 +140,8 @@ class RoomHub:
         return None
 
     def release(self, room_id: int, address: str) -> None:
-        for counter, key in ((self._per_address, address), (self._per_room, room_id)):
-            counter[key] -= 1
-            if counter[key] <= 0:
-                del counter[key]
+        _forget_one(self._per_address, address)
+        _forget_one(self._per_room, room_id)
 
     async def room_id_for(self, office_id: int, sale_date: dt.date) -> int | None:
         """A room never changes id once made, so each process asks the database once per room.
@@ -258,9 +182,9 @@ class RoomHub:
         and recent events are kept in order, both exactly as this process delivered them. Otherwise
         (or when the client is ahead of this process) everything is read from the database."""
         local = await self._local(room_id)
-        conn.room_id = room_id
+        self._room_of[conn] = room_id
         local.conns.add(conn)
-        self._audience_changed(local)
+        self.audience.changed(local)
         today = utcnow().astimezone(BANGKOK).date()
         # From memory: `head` is taken with the events or snapshot it matches, before any await
         # (events delivered meanwhile wait in the connection's `pending` and follow in order).
@@ -292,16 +216,21 @@ class RoomHub:
             conn.send({"type": "you", **you})
         else:
             conn.send(
-                {**snap, "server_time": utcnow().isoformat(), "you": you, "audience": self.audience(local)}
+                {
+                    **snap,
+                    "server_time": utcnow().isoformat(),
+                    "you": you,
+                    "audience": self.audience.count(local),
+                }
             )
         conn.go_live(head)
 
     async def leave(self, conn: Connection) -> None:
-        local = self.rooms.get(conn.room_id or -1)
+        local = self.rooms.get(self._room_of.pop(conn, -1))
         if local is None or conn not in local.conns:  # never joined it (or a later one of the room)
             return
         local.conns.discard(conn)
-        self._audience_changed(local)
+        self.audience.changed(local)
         if not local.conns:
             local.usable = False
             self.rooms.pop(local.room_id, None)
@@ -346,145 +275,19 @@ class RoomHub:
 
     # --- commands -----------------------------------------------------------------------------
 
-    def submit(self, room_id: int, who: Principal, cmd: Command, reply: Any) -> None:
+    def submit(self, room_id: int, who: Principal, cmd: Command, reply: Reply) -> None:
         """Queue a command for the room's single worker in this process. Each is committed, then
         acknowledged (`reply`), then broadcast, in the order received."""
-        item = _Item(who, cmd, reply)
         if self.stopping:
             # Not a refusal of the bid (no rejected receipt): an error without a key, so the phone
             # keeps the bid and sends it again, same key, to the process it reconnects to.
-            item.answer(protocol.error("server_shutdown", cmd.type))
+            reply(protocol.error("server_shutdown", cmd.type))
             return
-        work = self._work.setdefault(room_id, _Work())
-        work.items.append(item)
-        if work.task is None or work.task.done():
-            work.task = asyncio.create_task(self._drain_work(room_id, work))
+        self.workers.submit(room_id, who, cmd, reply)
 
-    async def _drain_work(self, room_id: int, work: _Work) -> None:
-        while work.items:
-            first = work.items.popleft()
-            batch = [first]
-            # Group commit: bids waiting behind each other share one transaction (one lock, one
-            # commit); correctness still comes from the database lock, not from this queue.
-            if first.cmd.type in service.BATCHABLE:
-                while work.items and work.items[0].cmd.type in service.BATCHABLE and len(batch) < MAX_BATCH:
-                    batch.append(work.items.popleft())
-            try:
-                if await self._run(room_id, batch):
-                    # The database did not answer in time: what queued meanwhile would wait as long
-                    # again, one batch after another. Refuse it now (resendable); the next command
-                    # to arrive tries the database afresh.
-                    while work.items:
-                        item = work.items.popleft()
-                        item.answer(_refusal(item.cmd, ProtocolError("db_unavailable")))
-            except asyncio.CancelledError:  # shutdown ran out of time: what is left was not taken
-                for item in [*batch, *work.items]:
-                    if not item.finished:
-                        item.answer(protocol.error("server_shutdown", item.cmd.type))
-                work.items.clear()
-                raise
-            except Exception:  # never lose the worker: report and go on with the next command
-                log.exception("room %s: command batch failed", room_id)
-                for item in batch:
-                    if not item.finished:  # a command retried alone may have committed: its answer stands
-                        item.answer(_refusal(item.cmd, ProtocolError("internal")))
-
-    async def _transact(
-        self, room_id: int, batch: list[_Item], gave_up: asyncio.Event
-    ) -> list[service.Result | ProtocolError]:
-        outcomes: list[service.Result | ProtocolError] = []
-        async with self._sqlite_lock if self._sqlite_lock is not None else contextlib.nullcontext():
-            async with self.wsm.begin() as s:
-                room = await service.lock_room(s, room_id)
-                for item in batch:
-                    try:
-                        outcomes.append(
-                            await service.apply(s, room, item.who, item.cmd, utcnow(), self.limits)
-                        )
-                    except ProtocolError as exc:
-                        outcomes.append(exc)
-                if gave_up.is_set():  # its senders were told `db_unavailable`: it must not commit now
-                    raise _GaveUp
-        return outcomes
-
-    async def _bounded(self, room_id: int, batch: list[_Item]) -> list[service.Result | ProtocolError] | None:
-        """The batch's transaction, given `room_db_timeout_sec`; None when the database
-        did not answer in time. A hung database must not hang the room: the transaction is left to
-        end on its own (it holds SQLite's in-process lock until it does, so what comes next waits its
-        own bounded time) and rolls back when it gets that far; only a commit already under way when
-        time ran out can still land, and then its events go out and a resent key gets its receipt."""
-        gave_up = asyncio.Event()
-        tx = asyncio.ensure_future(self._transact(room_id, batch, gave_up))
-        budget = self.settings.room_db_timeout_sec
-        try:
-            done, _ = await asyncio.wait({tx}, timeout=budget)
-        except asyncio.CancelledError:
-            tx.cancel()
-            raise
-        if done:
-            return tx.result()
-        log.warning("room %s: the database did not commit %d command(s) in time", room_id, len(batch))
-        gave_up.set()
-        self._background.add(tx)
-        tx.add_done_callback(lambda t: self._late_commit(room_id, t))
-        return None
-
-    def _late_commit(self, room_id: int, tx: asyncio.Future[Any]) -> None:
-        """A transaction given up on committed after all: its senders were told `db_unavailable` and
-        resend with their keys (duplicates: the original receipt); everyone else gets the events."""
-        self._background.discard(tx)  # type: ignore[arg-type]
-        if tx.cancelled() or tx.exception() is not None:  # _GaveUp included: rolled back
-            return
-        events = [e for out in tx.result() if not isinstance(out, ProtocolError) for e in out.events]
-        if events:
-            self._spawn(self._publish_all(room_id, events))
-
-    async def _publish_all(self, room_id: int, events: list[dict[str, Any]]) -> None:
-        for event in events:
-            await self._publish(room_id, protocol.dumps(event))
-
-    async def _run(self, room_id: int, batch: list[_Item]) -> bool:
-        """Commit, answer, broadcast; True when the database did not answer in time (each command
-        of the batch is then answered `db_unavailable`: nothing was recorded, send it again)."""
-        outcomes: list[service.Result | ProtocolError] | None = []
-        try:
-            outcomes = await self._bounded(room_id, batch)
-            if outcomes is None:
-                for item in batch:
-                    item.answer(_refusal(item.cmd, ProtocolError("db_unavailable")))
-                return True
-            self.committed["transactions"] += 1
-            self.committed["commands"] += len(batch)
-        except ProtocolError as exc:  # the room itself is gone
-            outcomes = [exc] * len(batch)
-        except ApiError as exc:  # a consequence refused (e.g. an outcome already recorded): nothing changed
-            outcomes = [ProtocolError(exc.code)] * len(batch)
-        except Exception:
-            if len(batch) == 1:
-                raise
-            for i, item in enumerate(batch):  # one bad command must not sink the others: retry each alone
-                if await self._run(room_id, [item]):
-                    for rest in batch[i + 1 :]:
-                        rest.answer(_refusal(rest.cmd, ProtocolError("db_unavailable")))
-                    return True
-            return False
-        # Committed: every command is answered before anything is broadcast, so no answer waits on
-        # the broker, and none is taken back whatever happens to the broadcast.
-        for item, out in zip(batch, outcomes, strict=True):
-            if isinstance(out, ProtocolError):
-                item.answer(_refusal(item.cmd, out))
-            elif out.reply is not None:
-                item.answer(out.reply)
-            else:
-                item.finished = True
-        for out in outcomes:
-            if isinstance(out, ProtocolError):
-                continue
-            for event in out.events:
-                await self._publish(room_id, protocol.dumps(event))
-            if out.lot_changed and (local := self.rooms.get(room_id)) is not None:
-                self._spawn(self._refresh_you(local))
-        return False
+    def _lot_changed(self, room_id: int) -> None:
+        if (local := self.rooms.get(room_id)) is not None:
+            self._spawn(self._refresh_you(local))
 
     async def _publish(self, room_id: int, text: str) -> None:
         """A committed event to every process. It is committed and its sender may already hold the
@@ -504,12 +307,12 @@ class RoomHub:
     # --- delivery -------------------------------------------------------------------------------
 
     def _on_message(self, local: LocalRoom, text: str) -> None:
-        if text.startswith('{"v":1,"type":"_presence"'):
-            self._on_presence(local, text)
+        if text.startswith(PRESENCE_PREFIX):
+            self.audience.on_presence(local, text)
             return
         event = _event_of(text)  # parsed once: its seq, and what `recent` keeps
         seq = event.get("seq") if event else None
-        if not isinstance(seq, int) or seq <= local.last_seq:
+        if event is None or not isinstance(seq, int) or seq <= local.last_seq:
             return
         if seq == local.last_seq + 1 and not local.out_of_order:
             self._deliver(local, seq, text, event)
@@ -523,9 +326,7 @@ class RoomHub:
     def _deliver(self, local: LocalRoom, seq: int, text: str, event: dict[str, Any]) -> None:
         local.last_seq = seq
         local.remember(seq, event)
-        frame = direct.text_frame(text)  # serialised once for every socket of this process
-        for conn in list(local.conns):
-            conn.deliver(seq, text, frame)
+        fan_out(local.conns, seq, text)
 
     def _drain_in_order(self, local: LocalRoom) -> None:
         while local.last_seq + 1 in local.out_of_order:
@@ -600,53 +401,10 @@ class RoomHub:
             today = utcnow().astimezone(BANGKOK).date()
             for conn in list(local.conns):
                 who = conn.principal
-                reason = views.person_problem(who, None, today, room.officer_id)
                 bidder_no = approved.get(who.user_id) if who.user_id is not None else None
-                if reason is None and bidder_no is None:
-                    reason = "not_approved"
-                conn.send({"type": "you", "role": who.role, "user_id": who.user_id, "bidder_no": bidder_no,
-                           "can_bid": reason is None, "reason": reason})  # fmt: skip
-
-    # --- audience -------------------------------------------------------------------------------
-
-    def audience(self, local: LocalRoom) -> int:
-        now = time.monotonic()
-        peers = sum(n for n, seen in local.peers.values() if now - seen < 30)
-        return len(local.conns) + peers
-
-    def _audience_changed(self, local: LocalRoom) -> None:
-        local.audience_dirty = True
-        self._start_audience(local)
-
-    def _start_audience(self, local: LocalRoom) -> None:
-        if not self.stopping and (local.audience_task is None or local.audience_task.done()):
-            local.audience_task = asyncio.create_task(self._audience_loop(local))
-
-    async def _audience_loop(self, local: LocalRoom) -> None:
-        """At most one audience update per AUDIENCE_EVERY seconds: joins and leaves come in bursts."""
-        with contextlib.suppress(asyncio.CancelledError):
-            while local.audience_dirty:
-                local.audience_dirty = False
-                if len(local.conns) != local.published:  # only our own changes go out: no echo loop
-                    presence = {"type": "_presence", "pid": self.process_id, "count": len(local.conns)}
-                    try:
-                        await self.broker.publish(local.channel, protocol.dumps(presence))
-                        local.published = presence["count"]
-                    except Exception:  # the broker is away: our own count still goes out below
-                        log.exception("room %s: presence publish failed", local.room_id)
-                text = protocol.dumps({"type": "audience", "count": self.audience(local)})
-                frame = direct.text_frame(text)
-                for conn in list(local.conns):
-                    if not conn.syncing:
-                        conn.put(text, frame)
-                await asyncio.sleep(AUDIENCE_EVERY)
-
-    def _on_presence(self, local: LocalRoom, text: str) -> None:
-        msg = json.loads(text)
-        if msg.get("pid") != self.process_id:
-            local.peers[msg["pid"]] = (int(msg.get("count", 0)), time.monotonic())
-            local.audience_dirty = True
-            self._start_audience(local)
+                registration = None if bidder_no is None else ("confirmed", bidder_no)
+                you = views.standing(who, today, room.officer_id, room.current_round_id, registration)
+                conn.send({"type": "you", **you})
 
 
 async def _cancel(tasks: Any, timeout: float = 2.0) -> None:
@@ -658,17 +416,10 @@ async def _cancel(tasks: Any, timeout: float = 2.0) -> None:
         await asyncio.wait(tasks, timeout=timeout)
 
 
-class _GaveUp(Exception):
-    """A transaction that outlived its time (room_db_timeout_sec): rolled back, not committed."""
-
-
-def _refusal(cmd: Command, exc: ProtocolError) -> dict[str, Any]:
-    """A bid is answered by a receipt carrying its key (so the client can retry exactly that bid);
-    anything else by an error event."""
-    if cmd.type in ("bid", "floor_bid"):
-        return {"type": "receipt", "key": cmd.data.get("key"), "status": "rejected", "code": exc.code,
-                "message": protocol.message(exc.code), **exc.extra}  # fmt: skip
-    return protocol.error(exc.code, cmd.type, **exc.extra)
+def _forget_one(counter: collections.Counter[Any], key: Any) -> None:
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]
 
 
 def _event_of(text: str) -> dict[str, Any] | None:

@@ -1,4 +1,6 @@
-"""The room over WebSockets, its pages and its public JSON (docs/protocol.md)."""
+"""The room's routes (docs/protocol.md): the socket's reader (`room_socket`: admission, the rate
+limit, parsing, join and ping answered here, every other command handed to the hub), the room's
+pages and its public JSON."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import contextlib
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,7 +26,7 @@ from auction.security import same_origin
 from auction.services import parse_id
 from auction.thai import BANGKOK
 from auction.web import render
-from realtime import chain, direct, protocol, views
+from realtime import chain, protocol, service, views
 from realtime.connection import Connection
 from realtime.protocol import ProtocolError
 from realtime.rooms import RoomHub
@@ -35,11 +38,12 @@ log = logging.getLogger(__name__)
 class TokenBucket:
     """Messages per second with a burst allowance; a phone tapping fast is fine, a script is not."""
 
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate, self.burst, self.tokens, self.at = rate, burst, burst, time.monotonic()
+    def __init__(self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self.tokens, self.clock = rate, burst, burst, clock
+        self.at = clock()
 
     def take(self) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
         self.at = now
         if self.tokens >= 1:
@@ -61,9 +65,7 @@ def _room_address(params: dict[str, Any]) -> tuple[int, dt.date]:
 async def _refuse(ws: WebSocket, code: str, close_code: int) -> None:
     """Accepted only to say why in the protocol (a browser sees no reason for a refused handshake)."""
     with contextlib.suppress(Exception):
-        await ws.send_text(
-            protocol.dumps({"type": "closing", "code": code, "message": protocol.message(code)})
-        )
+        await ws.send_text(protocol.dumps(protocol.closing(code)))
         await ws.close(code=close_code)
 
 
@@ -87,18 +89,18 @@ async def room_socket(ws: WebSocket) -> None:
     if refusal is None and room_id is None:
         refusal = ("room_not_found", 4404)
     address = ws.client.host if ws.client else ""
-    if refusal is None:
+    if refusal is None and room_id is not None:
         refusal = hub.admit(room_id, address)  # counted from here: released in the finally below
-    if refusal is not None:
+    if refusal is not None or room_id is None:
         with contextlib.suppress(Exception):
             await ws.accept()
-            await _refuse(ws, *refusal)
+            await _refuse(ws, *(refusal or ("room_not_found", 4404)))
         return
     try:
         await ws.accept()
-        await _serve_socket(ws, hub, settings, room_id)  # type: ignore[arg-type]
+        await _serve_socket(ws, hub, settings, room_id)
     finally:
-        hub.release(room_id, address)  # type: ignore[arg-type]
+        hub.release(room_id, address)
 
 
 async def _serve_socket(ws: WebSocket, hub: RoomHub, settings: Any, room_id: int) -> None:
@@ -109,8 +111,7 @@ async def _serve_socket(ws: WebSocket, hub: RoomHub, settings: Any, room_id: int
         log.exception("room %s: session lookup failed", room_id)
         await _refuse(ws, "db_unavailable", 1013)
         return
-    conn = Connection(ws.send_text, lambda code: ws.close(code=code), who, settings.ws_outbox,
-                      direct.writer_for(ws.scope))  # fmt: skip
+    conn = Connection.for_socket(ws, who, settings.ws_outbox)
     conn.start()
     bucket = TokenBucket(settings.ws_rate_per_sec, settings.ws_rate_per_sec * 2)
     strikes = 0
@@ -139,7 +140,7 @@ async def _serve_socket(ws: WebSocket, hub: RoomHub, settings: Any, room_id: int
                 conn.send(protocol.error("rate_limited"))
                 continue
             try:
-                cmd = protocol.parse(frame)
+                cmd = protocol.parse(frame, service.COMMANDS)
             except ProtocolError as exc:
                 conn.send(protocol.error(exc.code, exc.ref))
                 continue
@@ -147,8 +148,9 @@ async def _serve_socket(ws: WebSocket, hub: RoomHub, settings: Any, room_id: int
                 log.exception("room %s: unparsed frame", room_id)
                 conn.send(protocol.error("bad_message"))
                 continue
+            # join and ping are the socket's own (no handler in the registry); the rest go to the room.
             if cmd.type == "ping":
-                conn.send({"type": "pong", "t": cmd.data["t"], "server_time": utcnow().isoformat()})
+                conn.send(protocol.pong(cmd.data["t"], utcnow().isoformat()))
                 continue
             if cmd.type == "join":
                 if joined:

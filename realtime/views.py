@@ -1,4 +1,5 @@
-"""Reading a room: snapshots, the lot in progress, a person's standing, missed events, ladders."""
+"""Reading a room: snapshots, the lot in progress, a person's standing (`you`, decided in
+`standing` only), missed events, ladders."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from auction.auth import Principal
 from auction.models import Bid, Case, Lot, Office, Registration, Room, RoomEvent, SaleRound
 from auction.services import PROPERTY_TYPES
 from auction.thai import BANGKOK
+from realtime import protocol
 from realtime.chain import event_message
+from realtime.protocol import LotState
 
 REPLAY_LIMIT = 500
 
@@ -46,6 +49,7 @@ async def get_or_create_room(session: AsyncSession, office_id: int, sale_date: d
         return room
     if await session.get(Office, office_id) is None:
         return None
+    assert session.bind is not None  # the app's sessions are always bound to its engine
     dialect = session.bind.dialect.name
     if dialect in ("sqlite", "postgresql"):
         make = sqlite_insert if dialect == "sqlite" else pg_insert
@@ -99,7 +103,7 @@ def lot_view(r: SaleRound, lot: Lot, case: Case, bids: list[Bid]) -> dict[str, A
         "appraisal": lot.base_price, "start_price": r.start_price, "deposit": lot.deposit,
         "increment": r.increment, "live_state": r.live_state, "price": r.current_price,
         "bidder_no": r.current_bidder_no, "count": r.count, "bidder_count": r.bidder_count,
-        "next_min": rules.min_next_bid(live_lot(r)) if r.live_state == "open" else None,
+        "next_min": rules.min_next_bid(live_lot(r)) if r.live_state == LotState.OPEN else None,
         "bids": [bid_view(b) for b in bids],
     }  # fmt: skip
 
@@ -120,18 +124,41 @@ async def round_lot_case(session: AsyncSession, round_id: int) -> tuple[SaleRoun
 SETTLED = ("applied", "released", "refunded", "forfeited")
 
 
+def standing(
+    who: Principal,
+    today: dt.date,
+    officer_id: int | None,
+    current_round_id: int | None,
+    registration: tuple[str, int | None] | None,
+) -> protocol.You:
+    """Whether `who` may bid on the current lot, and with which bidder number: the one rule for a
+    joiner's snapshot and for everyone when a lot opens. `registration`: (status, bidder number) of
+    their confirmed or settled registration for the current round, if any. Advice for the page: the
+    bid path checks everything again in its own transaction."""
+    reason = person_problem(who, None, today, officer_id)
+    bidder_no: int | None = None
+    if current_round_id is not None and who.user_id is not None and reason is None:
+        if registration is None:
+            reason = "not_approved"
+        else:
+            status, bidder_no = registration
+            if status != "confirmed":
+                reason = "lot_not_open"  # the lot closed and settled the deposit; still this bidder's number
+    elif current_round_id is None and reason is None:
+        reason = "lot_not_open"
+    return protocol.you(who.role, who.user_id, bidder_no, reason)
+
+
 async def you(
     session: AsyncSession,
     current_round_id: int | None,
     officer_id: int | None,
     who: Principal,
     today: dt.date,
-) -> dict[str, Any]:
-    """The joiner's standing for the current lot: bidder number and whether they may bid (advice for
-    the page: the bid path checks everything again in its own transaction)."""
-    out: dict[str, Any] = {"role": who.role, "user_id": who.user_id, "bidder_no": None, "can_bid": False}
-    reason = person_problem(who, None, today, officer_id)
-    if current_round_id is not None and who.user_id is not None and reason is None:
+) -> protocol.You:
+    """The joiner's standing for the current lot (one query)."""
+    registration = None
+    if current_round_id is not None and person_problem(who, None, today, officer_id) is None:
         reg = await session.scalar(
             select(Registration).where(
                 Registration.round_id == current_round_id,
@@ -139,17 +166,8 @@ async def you(
                 Registration.status.in_(("confirmed", *SETTLED)),
             )
         )
-        if reg is None:
-            reason = "not_approved"
-        else:
-            out["bidder_no"] = reg.bidder_no
-            if reg.status != "confirmed":
-                reason = "lot_not_open"  # the lot closed and settled the deposit; still this bidder's number
-    elif current_round_id is None and reason is None:
-        reason = "lot_not_open"
-    out["can_bid"] = reason is None
-    out["reason"] = reason
-    return out
+        registration = None if reg is None else (reg.status, reg.bidder_no)
+    return standing(who, today, officer_id, current_round_id, registration)
 
 
 async def approvals(session: AsyncSession, round_id: int) -> dict[int, int]:
@@ -235,7 +253,7 @@ async def ladder(session: AsyncSession, round_id: int) -> dict[str, Any] | None:
     r = await session.get(SaleRound, round_id)
     if r is None:
         return None
-    closed = r.live_state in ("hammered", "passed", "suspended") or r.status != "scheduled"
+    closed = r.live_state in protocol.CLOSED or r.status != protocol.ROUND_SCHEDULED
     bids = await standing_bids(session, round_id) if closed else []
     count = await session.scalar(select(func.count()).select_from(Bid).where(Bid.round_id == round_id))
     return {"round_id": r.id, "closed": closed, "status": r.status, "sold_price": r.sold_price,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from auction.models import SaleRound
-from realtime import rooms, views
+from realtime import local, views
 from tests.realtime.roomkit import build, server
 from tests.realtime.test_room import open_lot
 
@@ -80,7 +80,7 @@ async def test_a_change_made_outside_the_room_reaches_joiners_within_the_ttl(
             await s.execute(update(SaleRound).where(SaleRound.id == fx.rounds[1]).values(status="withdrawn"))
         async with srv.peer(fx, None) as soon:  # within the TTL: the snapshot as delivered
             assert soon.inbox[0]["queue"][1]["status"] == "scheduled"
-        monkeypatch.setattr(rooms, "SNAPSHOT_TTL", 0.0)
+        monkeypatch.setattr(local, "SNAPSHOT_TTL", 0.0)
         async with srv.peer(fx, None) as later:
             assert later.inbox[0]["queue"][1]["status"] == "withdrawn"
 

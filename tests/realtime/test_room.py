@@ -546,9 +546,9 @@ async def test_a_lost_last_event_reaches_the_sockets_from_the_log(db, settings, 
 async def test_the_audience_count_still_reaches_this_process_while_the_broker_fails(
     db, settings, monkeypatch
 ) -> None:
-    from realtime import rooms
+    from realtime import audience
 
-    monkeypatch.setattr(rooms, "AUDIENCE_EVERY", 0.05)
+    monkeypatch.setattr(audience, "AUDIENCE_EVERY", 0.05)
     fx = await build(db)
     async with server(settings) as srv, srv.peer(fx, None) as watcher:
         hub = srv.app.state.hub
