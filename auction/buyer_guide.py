@@ -37,19 +37,8 @@ async def _office(session: AsyncSession, office_id: int) -> tuple[Office, paymen
     return office, payment.office_payment(office.code, office.name_th, office.name_en)
 
 
-def _may_see(who: auth.Principal, reg: Registration, rnd: SaleRound) -> None:
-    if reg.user_id != who.user_id and not who.may_run_office(rnd.office_id):
-        raise registration.not_yours()
-
-
 async def deposit_context(session: AsyncSession, who: auth.Principal, reg_id: int) -> dict[str, Any]:
-    reg = await session.get(Registration, reg_id)
-    if reg is None:
-        raise not_found("การลงทะเบียน", "Registration", "registration_not_found")
-    rnd = await session.get(SaleRound, reg.round_id)
-    lot = await session.get(Lot, reg.lot_id)
-    assert rnd is not None and lot is not None
-    _may_see(who, reg, rnd)
+    reg, rnd, lot = await registration.visible(session, who, reg_id)
     office, pay = await _office(session, rnd.office_id)
     profile = await session.get(BuyerProfile, reg.user_id) if reg.user_id else None
     ref = payment.deposit_reference(reg.id)
@@ -82,7 +71,7 @@ async def sale_context(
     rnd = await session.get(SaleRound, sale.round_id)
     lot = await session.get(Lot, sale.lot_id)
     assert reg is not None and rnd is not None and lot is not None
-    _may_see(who, reg, rnd)
+    registration.check_may_see(who, reg, rnd)
     office, pay = await _office(session, rnd.office_id)
     view = refunds.sale_view(sale, rnd)
     policy = rules.policy_for(refunds.hammer_day(rnd))

@@ -434,17 +434,27 @@ async def mine(session: AsyncSession, user_id: int) -> list[dict[str, Any]]:
     return [view(reg, rnd, lot) for reg, rnd, lot in rows]
 
 
-async def one(session: AsyncSession, who: Principal, reg_id: int) -> dict[str, Any]:
-    """A registration for its buyer or an officer of its office; nobody else."""
+def check_may_see(who: Principal, reg: Registration, rnd: SaleRound) -> None:
+    """A registration is seen by its buyer and the officers of its office; nobody else."""
+    if reg.user_id != who.user_id and not who.may_run_office(rnd.office_id):
+        raise not_yours()
+
+
+async def visible(session: AsyncSession, who: Principal, reg_id: int) -> tuple[Registration, SaleRound, Lot]:
+    """The registration, its round and lot, for someone who may see it (404 / 403 otherwise)."""
     reg = await session.get(Registration, reg_id)
     if reg is None:
         raise not_found("การลงทะเบียน", "Registration", "registration_not_found")
     rnd = await session.get(SaleRound, reg.round_id)
     lot = await session.get(Lot, reg.lot_id)
     assert rnd is not None and lot is not None
-    if reg.user_id != who.user_id and not who.may_run_office(rnd.office_id):
-        raise not_yours()
-    return view(reg, rnd, lot)
+    check_may_see(who, reg, rnd)
+    return reg, rnd, lot
+
+
+async def one(session: AsyncSession, who: Principal, reg_id: int) -> dict[str, Any]:
+    """A registration for its buyer or an officer of its office; nobody else."""
+    return view(*await visible(session, who, reg_id))
 
 
 async def queue(
