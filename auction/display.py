@@ -65,3 +65,11 @@ def lot_name(x: Mapping[str, Any], lang: str = "th") -> str:
     sep = " " if lang == "th" else ", "  # "ห้วยขวาง กรุงเทพมหานคร", "Huai Khwang, Bangkok"
     place = x.get("place") or sep.join(p for p in (pick(x.get("district")), pick(x.get("province"))) if p)
     return " · ".join(p for p in (x.get("red_number") or "", order, kind, pick(place)) if p)
+
+
+def csv_cell(value: Any) -> Any:
+    """A value for a CSV cell: text that a spreadsheet would read as a formula (=, +, -, @) is kept
+    as text, and None is empty. Lot and case text comes from imports: it is untrusted there too."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return "" if value is None else value

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import audit, outcomes, registration, rules
 from auction.auth import Principal
 from auction.db import utcnow
+from auction.display import csv_cell
 from auction.errors import ApiError, not_found
 from auction.models import Registration, Sale, SaleRound
 from auction.thai import BANGKOK
@@ -49,15 +50,8 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in CSV_COLUMNS})
+        writer.writerow({k: csv_cell(row.get(k)) for k in CSV_COLUMNS})
     return buf.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    # Keep account numbers as text and stop a cell from being read as a formula.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return "" if value is None else value
 
 
 def _reference(raw: str | None, th: str, en: str) -> str:

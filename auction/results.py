@@ -17,6 +17,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import casenum
+from auction.display import csv_cell
 from auction.errors import ApiError
 from auction.models import AdminArea, Bid, Office, PublicResult, Sale, SaleDay, SaleRound
 from auction.outcomes import OUTCOMES
@@ -234,14 +235,14 @@ def to_csv(items: list[dict[str, Any]], lang: str = "th") -> str:
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
     for x in items:
-        writer.writerow([
+        writer.writerow([csv_cell(v) for v in [
             x["sale_date"], x["office"][lang], x["red_number"], x["sale_order"], x["lot_id"], x["round_no"],
             x["province"][lang], x["property_type"], x["status"], x["reason_code"] or "", x["appraisal"],
             x["start_price"], x["sold_price"] if x["sold_price"] is not None else "",
             x["ratio_to_appraisal"] if x["ratio_to_appraisal"] is not None else "",
             x["bidder_count"] if x["bidder_count"] is not None else "", x["winner_bidder_no"] or "",
             x["sale_status"] or "", " ".join(f"{b['bidder_no']}:{b['amount']}" for b in x["bids"]),
-        ])  # fmt: skip
+        ]])  # fmt: skip
     return buf.getvalue()
 
 

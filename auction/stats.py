@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import case, extract, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction.display import csv_cell
 from auction.errors import ApiError
 from auction.models import AdminArea, Office
 from auction.models import PublicResult as R
@@ -179,9 +180,7 @@ def to_csv(rows: list[dict[str, Any]], lang: str = "th") -> str:
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
     for r in rows:
-        writer.writerow(
-            [r["label"][lang] if c == "label" else ("" if r[c] is None else r[c]) for c in CSV_COLUMNS]
-        )
+        writer.writerow([csv_cell(r["label"][lang] if c == "label" else r[c]) for c in CSV_COLUMNS])
     return buf.getvalue()
 
 

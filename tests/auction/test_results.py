@@ -99,3 +99,17 @@ async def test_bad_filters_are_400_with_the_parameter(db, client) -> None:
                          ({"per_page": "1000"}, "bad_per_page")]:  # fmt: skip
         r = await client.get("/api/results", params=params)
         assert (r.status_code, r.json()["error"]["code"]) == (400, code), params
+
+
+def test_a_csv_cell_that_a_spreadsheet_would_read_as_a_formula_is_kept_as_text() -> None:
+    from auction import results
+
+    item = {
+        "sale_date": "2026-12-03", "office": {"th": "=HYPERLINK(\"x\")", "en": "x"}, "red_number": "ผบ.1/2563",
+        "sale_order": "=1+1", "lot_id": 1, "round_no": 1, "province": {"th": "@SUM(A1)", "en": "x"},
+        "property_type": "003", "status": "sold", "reason_code": None, "appraisal": 1, "start_price": 1,
+        "sold_price": None, "ratio_to_appraisal": None, "bidder_count": None, "winner_bidder_no": None,
+        "sale_status": None, "bids": [],
+    }  # fmt: skip
+    row = results.to_csv([item]).splitlines()[1]
+    assert "'=1+1" in row and "'=HYPERLINK" in row and "'@SUM(A1)" in row
